@@ -1,0 +1,37 @@
+# The README's commands. Each target sets up .venv (Python >= 3.11) on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test lab lint bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python >= 3.11 is needed; run: make PYTHON=python3.11 ..."; exit 1; }
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $(STAMP)
+
+## make book: build the HTML book with warnings as errors
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+## make test: lint, the library's unit tests, and every book notebook under nbval
+test: $(STAMP)
+	$(BIN)/ruff check langevin_lib tests benchmarks
+	$(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env
+
+## make lab: open the chapters in JupyterLab
+lab: $(STAMP)
+	$(BIN)/jupyter lab book
+
+## make bench: speed measurements (ratios against a baseline in the same run)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_sgd.py
+	$(BIN)/python benchmarks/bench_stationary.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,74 @@
+"""Input checks shared by the public functions.
+
+Every public function validates at its boundary so that bad input raises a
+``ValueError`` that names the argument and the allowed range, never a silent
+NaN further down.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def as_finite_array(value: Any, name: str, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Return ``value`` as a float array, or raise if it is not finite or has the wrong rank."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of real numbers, got {value!r}") from exc
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else ndim
+        if arr.ndim not in allowed:
+            ranks = " or ".join(str(n) for n in allowed)
+            raise ValueError(f"{name} must have {ranks} dimension(s), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf), got {_preview(arr)}")
+    return arr
+
+
+def as_positive_array(value: Any, name: str, *, allow_zero: bool = False) -> np.ndarray:
+    """Return ``value`` as a finite float array whose entries are > 0 (or >= 0)."""
+    arr = as_finite_array(value, name)
+    bad = arr < 0 if allow_zero else arr <= 0
+    if np.any(bad):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {bound}, got {_preview(arr)}")
+    return arr
+
+
+def as_learning_rate(value: Any, name: str = "lr") -> np.ndarray:
+    """A learning rate: a finite positive scalar or array."""
+    return as_positive_array(value, name)
+
+
+def as_count(value: Any, name: str, *, minimum: int = 1) -> int:
+    """An integer count ``>= minimum`` (bools are refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def as_generator(rng: Any) -> np.random.Generator:
+    """A NumPy ``Generator`` from a Generator, an int seed or None."""
+    if rng is None or isinstance(rng, (np.random.Generator, numbers.Integral, np.random.SeedSequence)):
+        return np.random.default_rng(rng)
+    raise ValueError(f"rng must be a numpy.random.Generator, an int seed or None, got {type(rng).__name__}")
+
+
+def check_dim(arr: np.ndarray, dim: int, name: str) -> None:
+    """Raise unless the last axis of ``arr`` has length ``dim``."""
+    if arr.ndim == 0 or arr.shape[-1] != dim:
+        raise ValueError(f"{name} must have last dimension {dim} (the problem's dim), got shape {arr.shape}")
+
+
+def _preview(arr: np.ndarray) -> str:
+    if arr.ndim == 0:
+        return repr(float(arr))
+    flat = arr.ravel()
+    text = np.array2string(flat[:5], precision=4)
+    return text if flat.size <= 5 else text[:-1] + " ...]"
