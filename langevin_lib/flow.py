@@ -135,4 +135,3 @@ def gradient_descent(
         return dt[row]
 
     return run_chain(advance, x0, n_steps, record_every, "gradient descent")
-

@@ -83,15 +83,6 @@ class LinearRegression:
             raise ValueError(f"phi must have shape ({self.dim},) for example_grads, got {phi.shape}")
         return self.residuals(phi)[:, None] * self.X
 
-    def example_hessians_quadratic_form(self, S: np.ndarray) -> np.ndarray:
-        r""":math:`\mathbb{E}_i[H_i S H_i]` with :math:`H_i = x_i x_i^\top`, without forming any :math:`H_i`.
-
-        Since :math:`H_i S H_i = (x_i^\top S x_i)\, x_i x_i^\top`, this is
-        :math:`\frac1n X^\top \mathrm{diag}(x_i^\top S x_i) X`: cost :math:`O(n d^2)`.
-        """
-        weights = np.einsum("ij,jk,ik->i", self.X, S, self.X)
-        return (self.X * weights[:, None]).T @ self.X / self.n_examples
-
     def hessian(self) -> np.ndarray:
         r"""The constant Hessian :math:`H = \frac1n X^\top X`, shape ``(d, d)``."""
         return self._hessian.copy()
@@ -176,7 +167,7 @@ class Quadratic:
         return np.zeros(self.dim)
 
     def stochastic_grad(self, phi: np.ndarray, batch_size: int, rng: np.random.Generator) -> np.ndarray:
-        r""":math:`h\odot\phi + \xi` with :math:`\xi_k\sim N(0,\sigma_k^2/B)`, for ``phi`` of shape ``(n_chains, d)``."""
+        r""":math:`h\odot\phi + \xi`, :math:`\xi_k\sim N(0,\sigma_k^2/B)`, for ``phi`` of shape ``(n_chains, d)``."""
         noise = rng.standard_normal(phi.shape)
         noise *= self.sigma / np.sqrt(batch_size)
         noise += self.h * phi

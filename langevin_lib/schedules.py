@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Union
 
 import numpy as np
 
@@ -13,7 +12,7 @@ __all__ = ["LearningRate", "learning_rate_table"]
 
 #: A scalar, a per-coordinate array of shape ``(d,)``, or a schedule
 #: ``k -> rate`` giving the rate (scalar or ``(d,)``) of step ``k = 0, 1, ...``.
-LearningRate = Union[float, np.ndarray, Callable[[int], Union[float, np.ndarray]]]
+LearningRate = float | np.ndarray | Callable[[int], float | np.ndarray]
 
 
 def learning_rate_table(lr: LearningRate, n_steps: int, dim: int) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Union
 
 import numpy as np
 
@@ -12,7 +11,7 @@ from .trajectory import Trajectory, run_chain
 
 __all__ = ["euler_maruyama"]
 
-NoiseStd = Union[float, np.ndarray, Callable[[np.ndarray], np.ndarray]]
+NoiseStd = float | np.ndarray | Callable[[np.ndarray], np.ndarray]
 
 
 def euler_maruyama(
@@ -97,9 +96,9 @@ def _noise_function(noise_std: NoiseStd, d: int) -> Callable[[np.ndarray, np.nda
             G = np.asarray(noise_std(x), dtype=float)
             if G.shape == x.shape:
                 return G * xi
-            if G.shape == x.shape + (d,):
+            if G.shape == (*x.shape, d):
                 return np.einsum("cij,cj->ci", G, xi)
-            raise ValueError(f"noise_std(x) must return shape {x.shape} or {x.shape + (d,)}, got {G.shape}")
+            raise ValueError(f"noise_std(x) must return shape {x.shape} or {(*x.shape, d)}, got {G.shape}")
 
         return state_dependent
     G = as_finite_array(noise_std, "noise_std", ndim=(0, 1, 2))
@@ -110,4 +109,3 @@ def _noise_function(noise_std: NoiseStd, d: int) -> Callable[[np.ndarray, np.nda
     if G.ndim == 1 and G.shape != (d,):
         raise ValueError(f"noise_std as a diagonal must have shape ({d},), got {G.shape}")
     return lambda x, xi: xi * G
-

@@ -189,7 +189,9 @@ def sgd_stationary_covariance(problem: ExactProblem, lr: float | np.ndarray, bat
         lr = as_learning_rate(lr)
         if lr.ndim not in (0, 1) or (lr.ndim == 1 and lr.shape != (problem.dim,)):
             raise ValueError(f"lr must be a scalar or have shape ({problem.dim},), got shape {lr.shape}")
-        return np.diag(np.broadcast_to(quadratic_sgd_variance(problem.h, problem.sigma**2 / batch_size, lr), (problem.dim,)))
+        return np.diag(
+            np.broadcast_to(quadratic_sgd_variance(problem.h, problem.sigma**2 / batch_size, lr), (problem.dim,))
+        )
     ops = _SecondMomentOperators(_as_linear_regression(problem), batch_size)
     lr = _scalar_learning_rate(lr)
     bound = 1.0 / ops.largest_relative_eigenvalue()
@@ -241,7 +243,7 @@ class _SecondMomentOperators:
         self.lyapunov = self.eigvals[:, None] + self.eigvals[None, :]
 
     def K(self, S: np.ndarray) -> np.ndarray:
-        weights = np.einsum("ij,jk,ik->i", self.X, S, self.X)
+        weights = np.sum((self.X @ S) * self.X, axis=1)
         per_example = (self.X * weights[:, None]).T @ self.X / self.n
         lam = self.eigvals
         full_batch = lam[:, None] * S * lam[None, :]
@@ -276,7 +278,9 @@ class _SecondMomentOperators:
         precond = LinearOperator((d * d, d * d), matvec=lambda v: v / self.lyapunov.ravel(), dtype=float)
         rhs = (lr / self.batch_size) * self.C
         guess = rhs / self.lyapunov
-        solution, info = cg(op, rhs.ravel(), x0=guess.ravel(), M=precond, rtol=1e-13, atol=0.0, maxiter=20 * d * d + 100)
+        solution, info = cg(
+            op, rhs.ravel(), x0=guess.ravel(), M=precond, rtol=1e-13, atol=0.0, maxiter=20 * d * d + 100
+        )
         if info != 0:
             raise ArithmeticError(f"conjugate gradients did not converge in {info} iterations (lr={lr:.6g})")
         S = solution.reshape(d, d)

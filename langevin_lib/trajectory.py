@@ -66,7 +66,7 @@ def run_chain(
     The first non-finite iterate raises :class:`DivergenceError` naming the step.
     """
     steps = record_steps(n_steps, record_every)
-    phi = np.empty((len(steps),) + x0.shape)
+    phi = np.empty((len(steps), *x0.shape))
     times = np.empty(len(steps))
     x = np.array(x0, dtype=float)
     phi[0], times[0] = x, 0.0
