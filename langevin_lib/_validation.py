@@ -39,6 +39,23 @@ def as_positive_array(value: Any, name: str, *, allow_zero: bool = False) -> np.
     return arr
 
 
+def as_positive_scalar(value: Any, name: str) -> float:
+    """A finite scalar > 0 (a step size, a temperature)."""
+    arr = as_positive_array(value, name)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a finite scalar > 0, got an array of shape {arr.shape}")
+    return float(arr)
+
+
+def check_broadcastable(**arrays: np.ndarray) -> None:
+    """Raise a ValueError naming the arguments unless their shapes broadcast together."""
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{name} {a.shape}" for name, a in arrays.items())
+        raise ValueError(f"{' and '.join(arrays)} must have shapes that broadcast together, got {shapes}") from None
+
+
 def as_learning_rate(value: Any, name: str = "lr") -> np.ndarray:
     """A learning rate: a finite positive scalar or array."""
     return as_positive_array(value, name)

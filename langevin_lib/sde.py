@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validation import as_count, as_finite_array, as_generator, as_positive_array
+from ._validation import as_count, as_finite_array, as_generator, as_positive_scalar
 from .trajectory import Trajectory, run_chain
 
 __all__ = ["euler_maruyama"]
@@ -68,10 +68,7 @@ def euler_maruyama(
     x0 = as_finite_array(x0, "x0", ndim=(1, 2))
     x0 = x0[None] if x0.ndim == 1 else x0
     d = x0.shape[1]
-    dt_arr = as_positive_array(dt, "dt")
-    if dt_arr.ndim != 0:
-        raise ValueError(f"dt must be a finite scalar > 0, got an array of shape {dt_arr.shape}")
-    dt = float(dt_arr)
+    dt = as_positive_scalar(dt, "dt")
     n_steps = as_count(n_steps, "n_steps")
     record_every = as_count(record_every, "record_every")
     gen = as_generator(rng)
@@ -81,7 +78,10 @@ def euler_maruyama(
     def advance(_: int, x: np.ndarray) -> float:
         increment = noise(x, gen.standard_normal(x.shape))
         increment *= sqrt_dt
-        increment += dt * drift(x)
+        velocity = drift(x)
+        if np.shape(velocity) != x.shape:
+            raise ValueError(f"drift(x) must return the shape of x {x.shape}, got {np.shape(velocity)}")
+        increment += dt * velocity
         x += increment
         return dt
 

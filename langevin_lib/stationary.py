@@ -34,7 +34,14 @@ import numpy as np
 from scipy.integrate import trapezoid
 from scipy.sparse.linalg import LinearOperator, cg, eigsh
 
-from ._validation import as_count, as_finite_array, as_learning_rate, as_positive_array
+from ._validation import (
+    as_count,
+    as_finite_array,
+    as_learning_rate,
+    as_positive_array,
+    as_positive_scalar,
+    check_broadcastable,
+)
 from .problems import LinearRegression, Quadratic
 
 __all__ = [
@@ -73,6 +80,7 @@ def quadratic_sgd_variance(h: float | np.ndarray, sigma2: float | np.ndarray, lr
     h = as_positive_array(h, "h")
     sigma2 = as_positive_array(sigma2, "sigma2", allow_zero=True)
     lr = as_learning_rate(lr)
+    check_broadcastable(h=h, sigma2=sigma2, lr=lr)
     if np.any(lr * h >= 2):
         bound = 2 / h
         raise ValueError(
@@ -92,6 +100,7 @@ def langevin_temperature(lr: float | np.ndarray, sigma2: float | np.ndarray) -> 
     """
     lr = as_learning_rate(lr)
     sigma2 = as_positive_array(sigma2, "sigma2", allow_zero=True)
+    check_broadcastable(lr=lr, sigma2=sigma2)
     return lr * sigma2 / 2
 
 
@@ -114,7 +123,7 @@ def gibbs_density(loss: Callable[[np.ndarray], np.ndarray], grid: np.ndarray, te
     grid = as_finite_array(grid, "grid", ndim=1)
     if grid.size < 2 or np.any(np.diff(grid) <= 0):
         raise ValueError("grid must be a strictly increasing 1-D array with at least 2 points")
-    temperature = float(as_positive_array(temperature, "temperature"))
+    temperature = as_positive_scalar(temperature, "temperature")
     values = as_finite_array(loss(grid), "loss(grid)")
     if values.shape != grid.shape:
         raise ValueError(f"loss(grid) must have the shape of grid {grid.shape}, got {values.shape}")
