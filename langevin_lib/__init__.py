@@ -1,21 +1,79 @@
 """langevin_lib: the companion library of *Gradient Flow and Langevin Dynamics*.
 
 Everything the chapters compute comes from here: training problems
-(:class:`LinearRegression`, :class:`Quadratic`), the dynamics (gradient flow,
-gradient descent, SGD, Euler-Maruyama), and exact stationary theory (the SGD
-second moment, the converged loss :math:`L(\\eta)`, the TZ slope, Gibbs
-densities), and the real data sets the chapters train on. Plotting and
-widget helpers live in submodules (``langevin_lib.plotting``,
+(:class:`LinearRegression`, :class:`Quadratic`, :class:`SoftmaxRegression`,
+the potentials of chapter 5), the dynamics (gradient flow, gradient descent,
+SGD, Euler-Maruyama), exact stationary theory (the SGD second moment, the
+converged loss :math:`L(\\eta)`, the TZ slope, Gibbs densities, the
+Fokker-Planck equation), and the real data sets the chapters train on.
+Plotting and widget helpers live in submodules (``langevin_lib.plotting``,
 ``langevin_lib.step_size_widgets``, ...) so that importing the library stays light.
 """
 
-from .datasets import RegressionData, diabetes_regression, load_diabetes, standardize
-from .errors import DivergenceError
-from .flow import gradient_descent, gradient_flow
-from .problems import LinearRegression, Problem, Quadratic
-from .schedules import LearningRate, elapsed_time, inverse_time_decay, step_decay
-from .sde import euler_maruyama
-from .sgd import sgd
+from .classifiers import (
+    ClassificationData,
+    SoftmaxRegression,
+    digits_classifier,
+    load_digits,
+)
+from .datasets import (
+    DIABETES_FEATURES,
+    RegressionData,
+    diabetes_regression,
+    load_diabetes,
+    standardize,
+)
+from .errors import (
+    DivergenceError,
+)
+from .escape import (
+    EscapeTimes,
+    exact_mean_first_passage_time,
+    sgd_first_passage_times,
+)
+from .flow import (
+    gradient_descent,
+    gradient_flow,
+)
+from .fokker_planck import (
+    FokkerPlanckSolution,
+    discrete_gibbs_density,
+    fokker_planck_operator,
+    solve_fokker_planck,
+)
+from .linear_sde import (
+    current_matrix,
+    gaussian_density,
+    lyapunov_covariance,
+    measured_circulation,
+    stationary_circulation,
+    stationary_current,
+)
+from .potentials import (
+    DoubleWell,
+    Harmonic,
+    Potential,
+    SeparableNoisyLoss,
+    kramers_escape_time,
+)
+from .problems import (
+    LinearRegression,
+    Problem,
+    Quadratic,
+)
+from .schedules import (
+    LearningRate,
+    elapsed_time,
+    inverse_time_decay,
+    learning_rate_table,
+    step_decay,
+)
+from .sde import (
+    euler_maruyama,
+)
+from .sgd import (
+    sgd,
+)
 from .stationary import (
     gibbs_density,
     langevin_temperature,
@@ -25,33 +83,87 @@ from .stationary import (
     sgd_stationary_covariance,
     tz_slope,
 )
-from .trajectory import Trajectory
+from .temperature_fit import (
+    fit_temperature,
+    gibbs_cdf,
+    gibbs_kl_divergence,
+    ks_distance,
+    separable_gibbs_density,
+)
+from .training import (
+    ConvergedLoss,
+    TrainingCurve,
+    converged_loss,
+    first_order_loss,
+    fluctuation_dissipation,
+    plateau_levels,
+    train_with_drops,
+)
+from .trajectory import (
+    Trajectory,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DIABETES_FEATURES",
+    "ClassificationData",
+    "ConvergedLoss",
     "DivergenceError",
+    "DoubleWell",
+    "EscapeTimes",
+    "FokkerPlanckSolution",
+    "Harmonic",
     "LearningRate",
     "LinearRegression",
+    "Potential",
     "Problem",
     "Quadratic",
     "RegressionData",
+    "SeparableNoisyLoss",
+    "SoftmaxRegression",
+    "TrainingCurve",
     "Trajectory",
+    "converged_loss",
+    "current_matrix",
     "diabetes_regression",
+    "digits_classifier",
+    "discrete_gibbs_density",
     "elapsed_time",
     "euler_maruyama",
+    "exact_mean_first_passage_time",
+    "first_order_loss",
+    "fit_temperature",
+    "fluctuation_dissipation",
+    "fokker_planck_operator",
+    "gaussian_density",
+    "gibbs_cdf",
     "gibbs_density",
+    "gibbs_kl_divergence",
     "gradient_descent",
     "gradient_flow",
     "inverse_time_decay",
+    "kramers_escape_time",
+    "ks_distance",
     "langevin_temperature",
+    "learning_rate_table",
     "load_diabetes",
+    "load_digits",
+    "lyapunov_covariance",
+    "measured_circulation",
+    "plateau_levels",
     "quadratic_sgd_variance",
+    "separable_gibbs_density",
     "sgd",
     "sgd_excess_loss",
+    "sgd_first_passage_times",
     "sgd_stability_bound",
     "sgd_stationary_covariance",
+    "solve_fokker_planck",
     "standardize",
+    "stationary_circulation",
+    "stationary_current",
     "step_decay",
+    "train_with_drops",
     "tz_slope",
 ]

@@ -2,7 +2,9 @@
 
 A problem is anything with ``dim``, ``loss(phi)``, ``grad(phi)`` and
 ``stochastic_grad(phi, batch_size, rng)``; :func:`~langevin_lib.sgd` needs no
-more. Problems whose loss is exactly quadratic also have ``hessian()`` and
+more. Problems built on a finite training set also have ``n_examples`` and
+``batch_grad(phi, idx)`` (the gradient averaged over given examples), which
+``sgd(..., sampling="reshuffle")`` needs. Problems whose loss is exactly quadratic also have ``hessian()`` and
 ``minimizer()``, which the exact solvers use.
 """
 
@@ -98,10 +100,18 @@ class LinearRegression:
         replacement* and averages their gradients,
         :math:`\hat g = \frac1B\sum_{b=1}^B x_{i_b}(x_{i_b}^\top\phi - y_{i_b})`.
         """
-        idx = rng.integers(self.n_examples, size=(phi.shape[0], batch_size))
+        return self.batch_grad(phi, rng.integers(self.n_examples, size=(phi.shape[0], batch_size)))
+
+    def batch_grad(self, phi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        r"""Average gradient of the examples ``idx[c]`` at ``phi[c]``, for each chain ``c``.
+
+        :math:`\hat g_c = \frac1B\sum_{b} g_{i_{c,b}}(\phi_c)` for ``phi`` of shape
+        ``(n_chains, d)`` and integer ``idx`` of shape ``(n_chains, B)``; used by
+        :func:`~langevin_lib.sgd` with ``sampling="reshuffle"`` (chapter 3).
+        """
         xb = self.X[idx]  # (n_chains, B, d)
         residual = np.einsum("cbd,cd->cb", xb, phi) - self.y[idx]
-        return np.einsum("cb,cbd->cd", residual, xb) / batch_size
+        return np.einsum("cb,cbd->cd", residual, xb) / idx.shape[1]
 
     def _check_phi(self, phi: np.ndarray) -> np.ndarray:
         phi = as_finite_array(phi, "phi")

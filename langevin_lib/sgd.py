@@ -9,7 +9,10 @@ from .problems import Problem
 from .schedules import LearningRate, learning_rate_table
 from .trajectory import Trajectory, initial_ensemble, run_chain
 
-__all__ = ["sgd"]
+__all__ = ["SAMPLING_SCHEMES", "sgd"]
+
+#: How :func:`sgd` picks the examples of each step.
+SAMPLING_SCHEMES: tuple[str, ...] = ("with_replacement", "reshuffle")
 
 
 def sgd(
@@ -22,6 +25,7 @@ def sgd(
     batch_size: int = 1,
     rng: np.random.Generator | int | None = None,
     record_every: int = 1,
+    sampling: str = "with_replacement",
 ) -> Trajectory:
     r"""Run SGD on ``n_chains`` independent chains at once.
 
@@ -34,6 +38,16 @@ def sgd(
     independently of each other and of the past (the setting of the TZ
     theorem, chapter 3). Model time is the sum of the learning rates,
     :math:`t_k = \sum_{j<k}\eta_j` (chapter 2).
+
+    With ``sampling="reshuffle"`` each chain instead walks through a stream of
+    independent random permutations of the training set, one per epoch, and
+    step :math:`k` uses the next :math:`B` indices of that stream (*random
+    reshuffling*, as in most training loops). When :math:`B` divides
+    :math:`n` an epoch is exactly :math:`n/B` steps and every example is used
+    once per epoch; otherwise a batch may straddle two epochs. The draws are
+    then no longer independent of the past, and the converged loss is far
+    smaller than the TZ theorem's :math:`L^* + \eta\,\mathbb{E}\|g_i\|^2/(4B)`
+    (chapter 3).
 
     Parameters
     ----------
@@ -57,6 +71,11 @@ def sgd(
         Source of randomness; pass a seed for repeatable results.
     record_every : int
         Record every this many steps (the last step is always recorded).
+    sampling : {"with_replacement", "reshuffle"}
+        How the examples of a step are chosen (see above). ``"reshuffle"``
+        needs a problem with a finite training set (``n_examples`` and
+        ``batch_grad``, e.g. :class:`~langevin_lib.LinearRegression`), not
+        :class:`~langevin_lib.Quadratic`.
 
     Returns
     -------
@@ -67,7 +86,8 @@ def sgd(
     Raises
     ------
     ValueError
-        For a non-positive or non-finite rate, bad shapes or counts.
+        For a non-positive or non-finite rate, bad shapes or counts, an unknown
+        ``sampling``, or ``"reshuffle"`` on a problem without a finite training set.
     DivergenceError
         At the first step whose iterate is not finite.
     """
@@ -79,12 +99,46 @@ def sgd(
     rates, dt = learning_rate_table(lr, n_steps, problem.dim)
     gen = as_generator(rng)
     constant = len(rates) == 1
+    if sampling not in SAMPLING_SCHEMES:
+        raise ValueError(f"sampling must be one of {list(SAMPLING_SCHEMES)}, got {sampling!r}")
+    if sampling == "reshuffle":
+        stream = _EpochStream(problem, x0.shape[0], gen)
+
+        def draw(x: np.ndarray) -> np.ndarray:
+            return problem.batch_grad(x, stream.take(batch_size))
+    else:
+
+        def draw(x: np.ndarray) -> np.ndarray:
+            return problem.stochastic_grad(x, batch_size, gen)
 
     def advance(k: int, x: np.ndarray) -> float:
         row = 0 if constant else k
-        step = problem.stochastic_grad(x, batch_size, gen)
+        step = draw(x)
         step *= rates[row]
         x -= step
         return dt[row]
 
     return run_chain(advance, x0, n_steps, record_every, "SGD")
+
+
+class _EpochStream:
+    """Per chain, the concatenation of independent random permutations of ``range(n_examples)``."""
+
+    def __init__(self, problem: Problem, n_chains: int, rng: np.random.Generator):
+        if not (hasattr(problem, "n_examples") and hasattr(problem, "batch_grad")):
+            raise ValueError(
+                'sampling="reshuffle" needs a problem with a finite training set (n_examples and batch_grad), '
+                f"such as LinearRegression; {type(problem).__name__} has none"
+            )
+        self.n = problem.n_examples
+        self.rng = rng
+        self.order = np.tile(np.arange(self.n), (n_chains, 1))
+        self.buffer = np.empty((n_chains, 0), dtype=np.intp)
+
+    def take(self, count: int) -> np.ndarray:
+        """The next ``count`` indices of every chain, shape ``(n_chains, count)``."""
+        while self.buffer.shape[1] < count:
+            # A fresh epoch: each row (chain) gets its own permutation.
+            self.buffer = np.concatenate([self.buffer, self.rng.permuted(self.order, axis=1)], axis=1)
+        batch, self.buffer = self.buffer[:, :count], self.buffer[:, count:]
+        return batch

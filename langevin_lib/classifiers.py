@@ -1,0 +1,247 @@
+r"""A real classifier for chapter 3: multinomial logistic (softmax) regression on the digits data.
+
+The model has a weight matrix :math:`W \in \mathbb{R}^{d\times K}` (flattened
+row by row into :math:`\phi` of length :math:`dK`), class probabilities
+:math:`p_i = \mathrm{softmax}(W^\top x_i)` and per-example losses
+
+.. math::
+
+    L_i(\phi) = -\log p_{i, y_i} + \frac{\lambda}{2}\|\phi\|^2, \qquad
+    g_i(\phi) = x_i\,(p_i - e_{y_i})^\top + \lambda W ,
+
+the cross-entropy of example :math:`i` plus a small L2 penalty. The penalty
+is part of every :math:`L_i`, so :math:`L = \mathbb{E}_i L_i` and
+:math:`\mathbb{E}_i g_i(\phi^*) = 0` at the minimiser, as the TZ theorem
+assumes. Without it the (linearly separable) digits would have no minimiser,
+and adding one vector to every column of :math:`W` would not change the loss.
+Unlike linear regression the loss is not quadratic, so step 1 of the TZ proof
+(chapter 3) is only an approximation here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import softmax
+
+from ._validation import as_finite_array, check_dim
+from .datasets import standardize
+
+__all__ = ["ClassificationData", "SoftmaxRegression", "digits_classifier", "load_digits"]
+
+#: Parameter sets whose losses are computed at once; bounds the (m, n, K) logits array.
+_CHUNK = 32
+
+
+class SoftmaxRegression:
+    r"""Softmax (multinomial logistic) regression with an L2 penalty.
+
+    Parameters
+    ----------
+    X : array_like, shape (n_examples, d)
+        Inputs, one example per row (include a column of ones for an intercept).
+    labels : array_like of int, shape (n_examples,)
+        Classes :math:`0, \dots, K-1`.
+    n_classes : int, optional
+        :math:`K` (default: ``labels.max() + 1``).
+    l2 : float
+        Penalty :math:`\lambda \ge 0`; with :math:`\lambda > 0` the loss is
+        strictly convex and has exactly one minimiser.
+
+    Attributes
+    ----------
+    n_examples, n_features, n_classes : int
+    dim : int
+        :math:`d K`, the length of :math:`\phi`.
+    """
+
+    def __init__(self, X: np.ndarray, labels: np.ndarray, n_classes: int | None = None, l2: float = 0.0):
+        X = as_finite_array(X, "X", ndim=2)
+        labels = np.asarray(labels)
+        if labels.shape != (X.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"labels must be integers, one per row of X ({X.shape[0]}), got {labels.dtype} {labels.shape}"
+            )
+        if X.shape[0] < 1 or X.shape[1] < 1:
+            raise ValueError(f"X must have at least one row and one column, got shape {X.shape}")
+        k = int(labels.max()) + 1 if n_classes is None else n_classes
+        if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+            raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+        if labels.min() < 0 or labels.max() >= k:
+            raise ValueError(f"labels must lie in 0 .. {k - 1}, got {labels.min()} .. {labels.max()}")
+        l2 = float(as_finite_array(l2, "l2", ndim=0))
+        if l2 < 0:
+            raise ValueError(f"l2 must be finite and >= 0, got {l2}")
+        self.X, self.labels, self.l2 = X, labels.astype(np.intp), l2
+        self.n_examples, self.n_features = X.shape
+        self.n_classes = k
+        self.dim = self.n_features * k
+        self._onehot = np.eye(k)[self.labels]
+        self._minimizer: np.ndarray | None = None
+
+    def loss(self, phi: np.ndarray) -> np.ndarray:
+        r"""Training loss :math:`L(\phi) = \frac1n\sum_i L_i(\phi)`; ``phi`` of shape ``(D,)`` or ``(..., D)``."""
+        phi = self._check_phi(phi)
+        flat = phi.reshape(-1, self.dim)
+        out = np.empty(flat.shape[0])
+        rows = np.arange(self.n_examples)
+        for start in range(0, flat.shape[0], _CHUNK):
+            W = flat[start : start + _CHUNK].reshape(-1, self.n_features, self.n_classes)
+            m = W.shape[0]
+            # One matrix product for the whole chunk: (n, d) @ (d, m K).
+            logits = (self.X @ W.transpose(1, 0, 2).reshape(self.n_features, m * self.n_classes)).reshape(
+                self.n_examples, m, self.n_classes
+            )
+            top = logits.max(axis=2)
+            picked = logits[rows, :, self.labels]
+            logits -= top[..., None]
+            np.exp(logits, out=logits)
+            cross_entropy = np.log(logits.sum(axis=2)) + top - picked
+            out[start : start + m] = cross_entropy.mean(axis=0)
+        out += 0.5 * self.l2 * np.sum(flat**2, axis=1)
+        return out.reshape(phi.shape[:-1])
+
+    def grad(self, phi: np.ndarray) -> np.ndarray:
+        r"""Full gradient of one ``phi`` of shape ``(D,)``.
+
+        :math:`g(\phi) = \frac1n\sum_i x_i (p_i - e_{y_i})^\top + \lambda W`, flattened to shape ``(D,)``.
+        """
+        phi = self._single(phi, "grad")
+        W = phi.reshape(self.n_features, self.n_classes)
+        residual = softmax(self.X @ W, axis=1) - self._onehot
+        return (self.X.T @ residual / self.n_examples + self.l2 * W).ravel()
+
+    def example_grads(self, phi: np.ndarray) -> np.ndarray:
+        r"""Per-example gradients :math:`g_i(\phi)`, shape ``(n_examples, D)``."""
+        phi = self._single(phi, "example_grads")
+        W = phi.reshape(self.n_features, self.n_classes)
+        residual = softmax(self.X @ W, axis=1) - self._onehot
+        per_example = self.X[:, :, None] * residual[:, None, :]
+        return per_example.reshape(self.n_examples, self.dim) + self.l2 * phi
+
+    def batch_grad(self, phi: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        r"""Average gradient of the examples ``idx[c]`` at ``phi[c]``.
+
+        ``phi`` has shape ``(n_chains, D)`` and ``idx`` integer shape ``(n_chains, B)``.
+        """
+        W = phi.reshape(phi.shape[0], self.n_features, self.n_classes)
+        xb = self.X[idx]  # (n_chains, B, d)
+        # Batched matmuls and a hand-written softmax: this is the inner loop of every SGD run.
+        logits = xb @ W
+        logits -= logits.max(axis=2, keepdims=True)
+        prob = np.exp(logits)
+        prob /= prob.sum(axis=2, keepdims=True)
+        prob -= self._onehot[idx]
+        out = np.swapaxes(xb, 1, 2) @ prob
+        out /= idx.shape[1]
+        out += self.l2 * W
+        return out.reshape(phi.shape)
+
+    def stochastic_grad(self, phi: np.ndarray, batch_size: int, rng: np.random.Generator) -> np.ndarray:
+        """Minibatch gradients of ``batch_size`` examples drawn with replacement; ``phi`` of shape ``(n_chains, D)``."""
+        return self.batch_grad(phi, rng.integers(self.n_examples, size=(phi.shape[0], batch_size)))
+
+    def error_rate(self, phi: np.ndarray) -> np.ndarray:
+        """Fraction of training examples misclassified; ``phi`` of shape ``(D,)`` or ``(..., D)``."""
+        phi = self._check_phi(phi)
+        W = phi.reshape(*phi.shape[:-1], self.n_features, self.n_classes)
+        predicted = np.argmax(np.einsum("nd,...dk->...nk", self.X, W), axis=-1)
+        return np.mean(predicted != self.labels, axis=-1)
+
+    def minimizer(self, *, gtol: float = 1e-10) -> np.ndarray:
+        r"""The minimiser :math:`\phi^*`, by a tight full-batch L-BFGS solve (cached).
+
+        Raises
+        ------
+        ValueError
+            If ``l2 == 0``: the loss may then have no minimiser.
+        ArithmeticError
+            If L-BFGS stops with a gradient norm above ``10 * gtol``.
+        """
+        if self.l2 == 0:
+            raise ValueError("minimizer needs l2 > 0: without the penalty the loss may have no minimiser")
+        if self._minimizer is None:
+            result = minimize(
+                lambda p: (float(self.loss(p)), self.grad(p)),
+                np.zeros(self.dim),
+                jac=True,
+                method="L-BFGS-B",
+                options={"gtol": gtol, "ftol": 0.0, "maxiter": 20_000, "maxcor": 30},
+            )
+            norm = float(np.linalg.norm(self.grad(result.x)))
+            if norm > 10 * gtol * max(1.0, np.sqrt(self.dim)):
+                raise ArithmeticError(f"L-BFGS stopped with |grad L| = {norm:.3g}: {result.message}")
+            self._minimizer = result.x
+        return self._minimizer.copy()
+
+    def _check_phi(self, phi: np.ndarray) -> np.ndarray:
+        phi = as_finite_array(phi, "phi")
+        check_dim(phi, self.dim, "phi")
+        return phi
+
+    def _single(self, phi: np.ndarray, what: str) -> np.ndarray:
+        phi = self._check_phi(phi)
+        if phi.ndim != 1:
+            raise ValueError(f"phi must have shape ({self.dim},) for {what}, got {phi.shape}")
+        return phi
+
+    def __repr__(self) -> str:
+        return (
+            f"SoftmaxRegression(n_examples={self.n_examples}, n_features={self.n_features}, "
+            f"n_classes={self.n_classes}, l2={self.l2:g})"
+        )
+
+
+class ClassificationData(NamedTuple):
+    """A classification training set: inputs ``X`` (n, d), integer ``labels`` (n,), and the ``feature_names``."""
+
+    X: np.ndarray
+    labels: np.ndarray
+    feature_names: tuple[str, ...]
+
+
+def load_digits(*, intercept: bool = True) -> ClassificationData:
+    r"""The handwritten digits of scikit-learn (1797 images of 8x8 pixels, classes 0-9), standardised.
+
+    Read from the copy inside scikit-learn (no download). Pixels that are
+    blank in every image are dropped (they carry no information and cannot be
+    standardised); the remaining pixels are scaled with
+    :func:`~langevin_lib.datasets.standardize`, and a column of ones (the
+    intercept, named ``"1"``) is appended. Used in chapter 3.
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed; nothing is downloaded instead.
+    """
+    try:
+        from sklearn.datasets import load_digits as sklearn_load_digits
+    except ImportError as exc:
+        raise ImportError(
+            "load_digits needs scikit-learn, which ships the digits data inside the package; "
+            "langevin_lib never downloads data. Install it with `pip install scikit-learn` "
+            "(it is listed in the course's requirements.txt)."
+        ) from exc
+    raw = sklearn_load_digits()
+    pixels = np.asarray(raw.data, dtype=float)
+    used = np.ptp(pixels, axis=0) > 0
+    X = standardize(pixels[:, used])
+    names = tuple(f"pixel_{i // 8}_{i % 8}" for i in np.flatnonzero(used))
+    if intercept:
+        X = np.hstack([X, np.ones((X.shape[0], 1))])
+        names += ("1",)
+    return ClassificationData(X=X, labels=np.asarray(raw.target, dtype=np.intp), feature_names=names)
+
+
+def digits_classifier(l2: float = 1e-3) -> SoftmaxRegression:
+    r"""Softmax regression on :func:`load_digits` with penalty ``l2``: the real classifier of chapter 3.
+
+    Returns
+    -------
+    SoftmaxRegression
+        1797 examples, 62 inputs (61 pixels and the intercept), 10 classes, ``dim = 620``.
+    """
+    data = load_digits()
+    return SoftmaxRegression(data.X, data.labels, n_classes=10, l2=l2)
