@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab lint bench clean
+.PHONY: book test lab lint bench clean student
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 ## make book: build the HTML book with warnings as errors
 book: $(STAMP)
+	@# The book shows the student versions of the coursework; a public fork without masters keeps its copies.
+	if [ -d book/assignments ]; then $(BIN)/python -m langevin_lib.coursework make-student book/assignments book/coursework; fi
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
@@ -23,6 +25,10 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check langevin_lib tests benchmarks
 	$(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env
+
+## make student: the student versions of the coursework masters (no solutions, no hidden tests)
+student: $(STAMP)
+	$(BIN)/python -m langevin_lib.coursework make-student book/assignments _build/student
 
 ## make lab: open the chapters in JupyterLab
 lab: $(STAMP)
