@@ -41,6 +41,12 @@ from .fokker_planck import (
     fokker_planck_operator,
     solve_fokker_planck,
 )
+from .langevin import (
+    LangevinSDE,
+    gradient_noise_covariance,
+    langevin_sde,
+    simulate_langevin,
+)
 from .linear_sde import (
     current_matrix,
     gaussian_density,
@@ -102,6 +108,10 @@ from .training import (
 from .trajectory import (
     Trajectory,
 )
+from .weak_error import (
+    coupled_sgd_langevin,
+    weak_error,
+)
 
 __version__ = "0.1.0"
 
@@ -114,6 +124,7 @@ __all__ = [
     "EscapeTimes",
     "FokkerPlanckSolution",
     "Harmonic",
+    "LangevinSDE",
     "LearningRate",
     "LinearRegression",
     "Potential",
@@ -125,6 +136,7 @@ __all__ = [
     "TrainingCurve",
     "Trajectory",
     "converged_loss",
+    "coupled_sgd_langevin",
     "current_matrix",
     "diabetes_regression",
     "digits_classifier",
@@ -142,9 +154,11 @@ __all__ = [
     "gibbs_kl_divergence",
     "gradient_descent",
     "gradient_flow",
+    "gradient_noise_covariance",
     "inverse_time_decay",
     "kramers_escape_time",
     "ks_distance",
+    "langevin_sde",
     "langevin_temperature",
     "learning_rate_table",
     "load_diabetes",
@@ -159,6 +173,7 @@ __all__ = [
     "sgd_first_passage_times",
     "sgd_stability_bound",
     "sgd_stationary_covariance",
+    "simulate_langevin",
     "solve_fokker_planck",
     "standardize",
     "stationary_circulation",
@@ -166,4 +181,5 @@ __all__ = [
     "step_decay",
     "train_with_drops",
     "tz_slope",
+    "weak_error",
 ]
