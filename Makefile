@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab lint bench clean student
+.PHONY: book test lab lint bench clean student browser-test
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,24 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check langevin_lib tests benchmarks
 	$(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env
+
+## make browser-test: open every page of the built book (run make book first) in headless Chromium
+# Playwright drives the system's Chromium (Debian's chromium package, installed here when no
+# Chromium or Chrome is on PATH); Playwright's own browser downloads are never used. Fails on broken
+# links or images, JavaScript errors, chapters without their figures or widget fallback; screenshots
+# of every chapter and a report of what was tolerated go to _build/screenshots/.
+browser-test: $(STAMP)
+	@test -f _build/html/index.html || { echo "No built book in _build/html: run make book first."; exit 1; }
+	@found="$$CHROMIUM"; for b in chromium chromium-browser google-chrome google-chrome-stable; do \
+	  command -v $$b >/dev/null && found=$$b; done; \
+	if [ -z "$$found" ]; then \
+	  echo "No Chromium found; installing Debian's chromium with apt-get."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+	rm -rf _build/screenshots
+	BROWSER_TEST=1 $(BIN)/python -m pytest tests/browser -q; status=$$?; \
+	  cat _build/screenshots/browser-report.txt 2>/dev/null; exit $$status
 
 ## make student: the student versions of the coursework masters (no solutions, no hidden tests)
 student: $(STAMP)

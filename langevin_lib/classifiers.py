@@ -52,7 +52,12 @@ class SoftmaxRegression:
 
     Attributes
     ----------
-    n_examples, n_features, n_classes : int
+    n_examples : int
+        Number of training examples (rows of ``X``).
+    n_features : int
+        Number of inputs per example (columns of ``X``).
+    n_classes : int
+        Number of classes :math:`K`.
     dim : int
         :math:`d K`, the length of :math:`\phi`.
     """
@@ -208,7 +213,7 @@ def load_digits(*, intercept: bool = True) -> ClassificationData:
     Read from the copy inside scikit-learn (no download). Pixels that are
     blank in every image are dropped (they carry no information and cannot be
     standardised); the remaining pixels are scaled with
-    :func:`~langevin_lib.datasets.standardize`, and a column of ones (the
+    :func:`~langevin_lib.standardize`, and a column of ones (the
     intercept, named ``"1"``) is appended. Used in chapter 3.
 
     Raises

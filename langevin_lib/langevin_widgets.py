@@ -7,7 +7,7 @@ left panel and the same number of paths of the Langevin SDE
 :math:`dX = -L'(X)\,dt + \sqrt\eta\,\sigma\,dW` in the right panel, both
 against time :math:`t = k\eta` and over the gradient flow. Chain :math:`c` of
 both panels is driven by the same Brownian path
-(:func:`~langevin_lib.weak_error.coupled_sgd_langevin`), so the two panels
+(:func:`~langevin_lib.coupled_sgd_langevin`), so the two panels
 look alike exactly as far as SGD and its SDE agree. A footer gives the
 spread of a larger ensemble of each at the final time.
 

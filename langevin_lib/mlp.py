@@ -50,7 +50,14 @@ class MLPClassifier:
 
     Attributes
     ----------
-    n_examples, n_features, n_hidden, n_classes : int
+    n_examples : int
+        Number of training examples :math:`n`.
+    n_features : int
+        Input dimension :math:`d`.
+    n_hidden : int
+        Hidden units :math:`H`.
+    n_classes : int
+        Classes :math:`K`.
     dim : int
         :math:`dH + HK + K`, the length of :math:`\phi`.
     """

@@ -135,7 +135,7 @@ def elapsed_time(lr: LearningRate, n_steps: int, dim: int = 1) -> np.ndarray:
     r"""Model time after each step, :math:`t_k = \sum_{j<k}\eta_j` for :math:`k = 0,\dots,n`.
 
     The clock on which SGD and gradient descent follow gradient flow
-    (chapter 2); the same times as :attr:`Trajectory.times` of a run with
+    (chapter 2); the same times as the ``times`` of a :class:`Trajectory` run with
     ``record_every=1``. Per-coordinate rates count with their mean, as in
     :func:`learning_rate_table`.
 

@@ -11,7 +11,7 @@ from .trajectory import Trajectory, initial_ensemble, run_chain
 
 __all__ = ["SAMPLING_SCHEMES", "sgd"]
 
-#: How :func:`sgd` picks the examples of each step.
+#: How :func:`~langevin_lib.sgd` picks the examples of each step.
 SAMPLING_SCHEMES: tuple[str, ...] = ("with_replacement", "reshuffle")
 
 

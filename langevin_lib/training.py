@@ -86,7 +86,7 @@ def train_with_drops(
     r"""SGD whose rate is divided by ``drop_factor`` every ``steps_per_stage`` steps.
 
     The rate of stage :math:`s = 0, 1, \dots` is :math:`\eta_0/f^s`
-    (:func:`~langevin_lib.schedules.step_decay` with factor :math:`1/f`).
+    (:func:`~langevin_lib.step_decay` with factor :math:`1/f`).
     He et al. (2016) train their ResNets this way with :math:`f = 10`; the
     lecture's slide says :math:`f = 2`. Used in chapter 3.
 

@@ -12,7 +12,7 @@ prediction is the two-temperature density
 
 a Gaussian with variances :math:`T_k/h_k`. The best *single* temperature
 :math:`T^*` (fitted to the cloud by maximum likelihood,
-:func:`~langevin_lib.temperature_fit.fit_temperature`) gives variances
+:func:`~langevin_lib.fit_temperature`) gives variances
 :math:`T^*/h_k` instead, which are wrong in both coordinates unless
 :math:`\sigma_x = \sigma_y`. The figure draws the cloud and both predictions
 as ellipses at Mahalanobis radii 1 and 2 (which hold 39% and 86% of a
