@@ -26,6 +26,7 @@ import numpy as np
 from scipy.integrate import cumulative_trapezoid, trapezoid
 
 from ._validation import as_count, as_finite_array, as_generator, as_positive_scalar
+from .errors import DivergenceError
 from .potentials import Potential
 
 __all__ = ["EscapeTimes", "exact_mean_first_passage_time", "sgd_first_passage_times"]
@@ -143,7 +144,10 @@ def sgd_first_passage_times(
                     fresh = arrived & np.isinf(times[index])
                     times[index[fresh]] = (step + k + 1) * lr
             if not np.isfinite(x).all():
-                raise ValueError(f"SGD diverged: lr = {lr:g} is too large for this potential")
+                raise DivergenceError(
+                    f"SGD diverged by step {step + chunk}: lr = {lr:g} is too large for this potential",
+                    step=step + chunk,
+                )
             keep = np.isinf(times[index])
             x, index = x[keep], index[keep]
             step += chunk

@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from ._validation import as_count, as_finite_array, check_dim
+from ._validation import _preview, as_count, as_finite_array, check_dim
 from .problems import Problem
 from .schedules import LearningRate, learning_rate_table
 from .trajectory import Trajectory, initial_ensemble, run_chain
@@ -56,7 +56,7 @@ def gradient_flow(
     check_dim(phi0, problem.dim, "phi0")
     t = as_finite_array(t, "t", ndim=1)
     if t.size == 0 or np.any(t < 0) or np.any(np.diff(t) < 0):
-        raise ValueError("t must be a non-empty, non-decreasing array of times >= 0")
+        raise ValueError(f"t must be a non-empty, non-decreasing array of times >= 0, got {_preview(t)}")
     is_quadratic = hasattr(problem, "hessian") and hasattr(problem, "minimizer")
     if method not in ("auto", "exact", "ode"):
         raise ValueError(f"method must be 'auto', 'exact' or 'ode', got {method!r}")

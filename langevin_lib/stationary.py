@@ -82,10 +82,8 @@ def quadratic_sgd_variance(h: float | np.ndarray, sigma2: float | np.ndarray, lr
     lr = as_learning_rate(lr)
     check_broadcastable(h=h, sigma2=sigma2, lr=lr)
     if np.any(lr * h >= 2):
-        bound = 2 / h
         raise ValueError(
-            f"lr must be < 2/h = {np.array2string(np.asarray(bound), precision=6)} for SGD to have a "
-            f"stationary distribution, got lr = {np.array2string(np.asarray(lr), precision=6)}"
+            f"lr must be < 2/h = {_format(2 / h)} for SGD to have a stationary distribution, got lr = {_format(lr)}"
         )
     return lr * sigma2 / (2 * h - lr * h**2)
 
@@ -222,6 +220,11 @@ def sgd_excess_loss(problem: ExactProblem, lr: float | np.ndarray, batch_size: i
     """
     S = sgd_stationary_covariance(problem, lr, batch_size)
     return 0.5 * float(np.sum(problem.hessian() * S))
+
+
+def _format(values: np.ndarray) -> str:
+    """A number as a number, an array as a short array (for error messages)."""
+    return f"{float(values):.6g}" if np.ndim(values) == 0 else np.array2string(np.asarray(values), precision=6)
 
 
 def _as_linear_regression(problem: object) -> LinearRegression:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from langevin_lib import DivergenceError
 from langevin_lib.escape import EscapeTimes, exact_mean_first_passage_time, sgd_first_passage_times
 from langevin_lib.potentials import DoubleWell, Harmonic
 
@@ -69,3 +70,12 @@ def test_rejects_bad_input():
         sgd_first_passage_times(well, -0.01, 1.0, -1.0, 1.0, n_chains=2, max_time=1.0)
     with pytest.raises(ValueError, match="wall"):
         exact_mean_first_passage_time(well, 0.1, -1.0, 1.0, wall=0.0)
+
+
+def test_divergence_raises_divergence_error_naming_the_step():
+    # On the double well x -= lr * (x^3 - x): from x = 3 at lr = 1 the cubic term overshoots
+    # (3 -> -21 -> ~9e3 -> ...), overflowing within a few steps, long before any chain can
+    # reach the far target.
+    with pytest.raises(DivergenceError, match=r"step \d+") as caught:
+        sgd_first_passage_times(DoubleWell(), 1.0, 0.1, 3.0, 100.0, n_chains=4, max_time=50.0, rng=0)
+    assert caught.value.step >= 1
