@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import as_count, as_finite_array, as_generator, check_dim
+from .classifiers import check_classification_data
 
 __all__ = ["MLPClassifier"]
 
@@ -65,23 +66,8 @@ class MLPClassifier:
     def __init__(
         self, X: np.ndarray, labels: np.ndarray, n_hidden: int = 32, n_classes: int | None = None, l2: float = 0.0
     ):
-        X = as_finite_array(X, "X", ndim=2)
-        labels = np.asarray(labels)
-        if labels.shape != (X.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(
-                f"labels must be integers, one per row of X ({X.shape[0]}), got {labels.dtype} {labels.shape}"
-            )
-        if X.shape[0] < 1 or X.shape[1] < 1:
-            raise ValueError(f"X must have at least one row and one column, got shape {X.shape}")
-        k = int(labels.max()) + 1 if n_classes is None else n_classes
-        if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-            raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-        if labels.min() < 0 or labels.max() >= k:
-            raise ValueError(f"labels must lie in 0 .. {k - 1}, got {labels.min()} .. {labels.max()}")
-        l2 = float(as_finite_array(l2, "l2", ndim=0))
-        if l2 < 0:
-            raise ValueError(f"l2 must be finite and >= 0, got {l2}")
-        self.X, self.labels, self.l2 = X, labels.astype(np.intp), l2
+        X, labels, k, l2 = check_classification_data(X, labels, n_classes, l2)
+        self.X, self.labels, self.l2 = X, labels, l2
         self.n_examples, self.n_features = X.shape
         self.n_hidden = as_count(n_hidden, "n_hidden")
         self.n_classes = k
