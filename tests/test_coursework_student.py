@@ -125,6 +125,13 @@ def test_outputs_counts_widget_state_and_private_metadata_are_dropped():
     nbformat.validate(nbformat.reads(notebook_bytes(student).decode(), as_version=4))
 
 
+def test_output_checks_are_dropped_with_the_outputs():
+    # A self-check cell of a master is compared by nbval; its student copy has no output to compare.
+    check = new_code_cell('check("1.1", answer)', metadata={"tags": ["nbval-check-output", "remove-input"]})
+    student = make_student(master(check))
+    assert student["cells"][1]["metadata"]["tags"] == ["remove-input"]
+
+
 def test_second_run_is_byte_identical(tmp_path):
     masters = tmp_path / "masters"
     masters.mkdir()

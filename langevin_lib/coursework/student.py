@@ -44,6 +44,7 @@ __all__ = [
 SOLUTION_TAG = "solution"
 HIDDEN_TAG = "hidden-tests"
 INSTRUCTOR_TAG = "instructor"
+NBVAL_CHECK_TAG = "nbval-check-output"
 MARKDOWN_STUB = "*Write your answer here.*"
 
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)(?:#|<!--)[ \t]*(?P<kind>BEGIN|END) SOLUTION[ \t]*(?:-->)?[ \t]*$")
@@ -249,7 +250,8 @@ def _stub(region: list[str], indent: str, cell: dict, where: str) -> list[str]:
 
 def _student_cell(cell: dict[str, Any], index: int, source: str) -> dict[str, Any]:
     metadata = {k: cell["metadata"][k] for k in _CELL_METADATA if k in cell.get("metadata", {})}
-    tags = [t for t in metadata.get("tags", []) if t != SOLUTION_TAG]
+    # A student version has no outputs to compare, so nbval's output check means nothing there.
+    tags = [t for t in metadata.get("tags", []) if t not in (SOLUTION_TAG, NBVAL_CHECK_TAG)]
     if tags:
         metadata["tags"] = tags
     else:
