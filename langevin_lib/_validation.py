@@ -83,6 +83,18 @@ def check_dim(arr: np.ndarray, dim: int, name: str) -> None:
         raise ValueError(f"{name} must have last dimension {dim} (the problem's dim), got shape {arr.shape}")
 
 
+def as_parameter(phi: Any, dim: int, *, single_for: str | None = None) -> np.ndarray:
+    """A finite parameter array with last axis ``dim``: shape ``(d,)`` or ``(..., d)``.
+
+    With ``single_for`` (the name of the method asking), only one vector of shape ``(d,)`` is allowed.
+    """
+    phi = as_finite_array(phi, "phi")
+    check_dim(phi, dim, "phi")
+    if single_for is not None and phi.ndim != 1:
+        raise ValueError(f"phi must have shape ({dim},) for {single_for}, got {phi.shape}")
+    return phi
+
+
 def _preview(arr: np.ndarray) -> str:
     if arr.ndim == 0:
         return repr(float(arr))

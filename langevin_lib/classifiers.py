@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import softmax
 
-from ._validation import as_finite_array, check_dim
+from ._validation import as_finite_array, as_parameter
 from .datasets import standardize
 
 __all__ = ["ClassificationData", "SoftmaxRegression", "digits_classifier", "load_digits"]
@@ -97,7 +97,7 @@ class SoftmaxRegression:
 
     def loss(self, phi: np.ndarray) -> np.ndarray:
         r"""Training loss :math:`L(\phi) = \frac1n\sum_i L_i(\phi)`; ``phi`` of shape ``(D,)`` or ``(..., D)``."""
-        phi = self._check_phi(phi)
+        phi = as_parameter(phi, self.dim)
         flat = phi.reshape(-1, self.dim)
         out = np.empty(flat.shape[0])
         rows = np.arange(self.n_examples)
@@ -122,14 +122,14 @@ class SoftmaxRegression:
 
         :math:`g(\phi) = \frac1n\sum_i x_i (p_i - e_{y_i})^\top + \lambda W`, flattened to shape ``(D,)``.
         """
-        phi = self._single(phi, "grad")
+        phi = as_parameter(phi, self.dim, single_for="grad")
         W = phi.reshape(self.n_features, self.n_classes)
         residual = softmax(self.X @ W, axis=1) - self._onehot
         return (self.X.T @ residual / self.n_examples + self.l2 * W).ravel()
 
     def example_grads(self, phi: np.ndarray) -> np.ndarray:
         r"""Per-example gradients :math:`g_i(\phi)`, shape ``(n_examples, D)``."""
-        phi = self._single(phi, "example_grads")
+        phi = as_parameter(phi, self.dim, single_for="example_grads")
         W = phi.reshape(self.n_features, self.n_classes)
         residual = softmax(self.X @ W, axis=1) - self._onehot
         per_example = self.X[:, :, None] * residual[:, None, :]
@@ -159,7 +159,7 @@ class SoftmaxRegression:
 
     def error_rate(self, phi: np.ndarray) -> np.ndarray:
         """Fraction of training examples misclassified; ``phi`` of shape ``(D,)`` or ``(..., D)``."""
-        phi = self._check_phi(phi)
+        phi = as_parameter(phi, self.dim)
         W = phi.reshape(*phi.shape[:-1], self.n_features, self.n_classes)
         predicted = np.argmax(np.einsum("nd,...dk->...nk", self.X, W), axis=-1)
         return np.mean(predicted != self.labels, axis=-1)
@@ -189,17 +189,6 @@ class SoftmaxRegression:
                 raise ArithmeticError(f"L-BFGS stopped with |grad L| = {norm:.3g}: {result.message}")
             self._minimizer = result.x
         return self._minimizer.copy()
-
-    def _check_phi(self, phi: np.ndarray) -> np.ndarray:
-        phi = as_finite_array(phi, "phi")
-        check_dim(phi, self.dim, "phi")
-        return phi
-
-    def _single(self, phi: np.ndarray, what: str) -> np.ndarray:
-        phi = self._check_phi(phi)
-        if phi.ndim != 1:
-            raise ValueError(f"phi must have shape ({self.dim},) for {what}, got {phi.shape}")
-        return phi
 
     def __repr__(self) -> str:
         return (

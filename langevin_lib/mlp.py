@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_count, as_finite_array, as_generator, check_dim
+from ._validation import as_count, as_generator, as_parameter
 from .classifiers import check_classification_data
 
 __all__ = ["MLPClassifier"]
@@ -101,7 +101,7 @@ class MLPClassifier:
 
     def loss(self, phi: np.ndarray) -> np.ndarray:
         r"""Training loss :math:`L(\phi) = \frac1n\sum_i L_i(\phi)`; ``phi`` of shape ``(D,)`` or ``(..., D)``."""
-        phi = self._check_phi(phi)
+        phi = as_parameter(phi, self.dim)
         flat = phi.reshape(-1, self.dim)
         out = np.array([self._cross_entropy(p).mean() for p in flat])
         out += 0.5 * self.l2 * np.sum(flat**2, axis=1)
@@ -109,20 +109,20 @@ class MLPClassifier:
 
     def error_rate(self, phi: np.ndarray) -> np.ndarray:
         """Fraction of examples misclassified; ``phi`` of shape ``(D,)`` or ``(..., D)``."""
-        phi = self._check_phi(phi)
+        phi = as_parameter(phi, self.dim)
         flat = phi.reshape(-1, self.dim)
         out = np.array([np.mean(np.argmax(self._logits(p), axis=1) != self.labels) for p in flat])
         return out.reshape(phi.shape[:-1])
 
     def grad(self, phi: np.ndarray) -> np.ndarray:
         """Full gradient at one ``phi`` of shape ``(D,)``."""
-        phi = self._single(phi, "grad")
+        phi = as_parameter(phi, self.dim, single_for="grad")
         every = np.arange(self.n_examples)[None]
         return self.batch_grad(phi[None], every)[0]
 
     def example_grads(self, phi: np.ndarray) -> np.ndarray:
         r"""Per-example gradients :math:`g_i(\phi)`, shape ``(n_examples, D)``."""
-        phi = self._single(phi, "example_grads")
+        phi = as_parameter(phi, self.dim, single_for="example_grads")
         one_each = np.arange(self.n_examples)[:, None]
         return self.batch_grad(np.broadcast_to(phi, (self.n_examples, self.dim)), one_each)
 
@@ -166,17 +166,6 @@ class MLPClassifier:
         top = logits.max(axis=1)
         picked = logits[np.arange(self.n_examples), self.labels]
         return np.log(np.exp(logits - top[:, None]).sum(axis=1)) + top - picked
-
-    def _check_phi(self, phi: np.ndarray) -> np.ndarray:
-        phi = as_finite_array(phi, "phi")
-        check_dim(phi, self.dim, "phi")
-        return phi
-
-    def _single(self, phi: np.ndarray, what: str) -> np.ndarray:
-        phi = self._check_phi(phi)
-        if phi.ndim != 1:
-            raise ValueError(f"phi must have shape ({self.dim},) for {what}, got {phi.shape}")
-        return phi
 
     def __repr__(self) -> str:
         return (

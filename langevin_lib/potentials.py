@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_count, as_finite_array, as_positive_array, as_positive_scalar, check_dim
+from ._validation import as_count, as_finite_array, as_parameter, as_positive_array, as_positive_scalar
 
 __all__ = ["DoubleWell", "Harmonic", "Potential", "SeparableNoisyLoss", "kramers_escape_time"]
 
@@ -152,12 +152,12 @@ class SeparableNoisyLoss:
 
     def loss(self, phi: np.ndarray) -> np.ndarray:
         r""":math:`L(\phi) = \sum_k L_k(\phi_k)`; ``phi`` of shape ``(d,)`` or ``(..., d)``."""
-        phi = self._check_phi(phi)
+        phi = as_parameter(phi, self.dim)
         return sum(p.loss(phi[..., k]) for k, p in enumerate(self.potentials))
 
     def grad(self, phi: np.ndarray) -> np.ndarray:
         r""":math:`(L_1'(\phi_1), \dots, L_d'(\phi_d))`, same shape as ``phi``."""
-        phi = self._check_phi(phi)
+        phi = as_parameter(phi, self.dim)
         return np.stack([p.grad(phi[..., k]) for k, p in enumerate(self.potentials)], axis=-1)
 
     def drift(self, phi: np.ndarray) -> np.ndarray:
@@ -179,11 +179,6 @@ class SeparableNoisyLoss:
             for k, p in enumerate(self.potentials):
                 noise[:, k] += p.grad(phi[:, k])
         return noise
-
-    def _check_phi(self, phi: np.ndarray) -> np.ndarray:
-        phi = as_finite_array(phi, "phi")
-        check_dim(phi, self.dim, "phi")
-        return phi
 
     def __repr__(self) -> str:
         return f"SeparableNoisyLoss({list(self.potentials)}, sigma={self.sigma})"

@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ._validation import as_count, as_finite_array, as_positive_array, check_dim
+from ._validation import as_count, as_finite_array, as_parameter, as_positive_array
 
 __all__ = ["LinearRegression", "Problem", "Quadratic"]
 
@@ -67,7 +67,7 @@ class LinearRegression:
 
     def residuals(self, phi: np.ndarray) -> np.ndarray:
         r"""Residuals :math:`x_i^\top\phi - y_i`, shape ``(..., n_examples)``."""
-        phi = self._check_phi(phi)
+        phi = as_parameter(phi, self.dim)
         return phi @ self.X.T - self.y
 
     def loss(self, phi: np.ndarray) -> np.ndarray:
@@ -80,9 +80,7 @@ class LinearRegression:
 
     def example_grads(self, phi: np.ndarray) -> np.ndarray:
         r"""Per-example gradients :math:`g_i(\phi) = x_i (x_i^\top\phi - y_i)`, shape ``(n_examples, d)``."""
-        phi = self._check_phi(phi)
-        if phi.ndim != 1:
-            raise ValueError(f"phi must have shape ({self.dim},) for example_grads, got {phi.shape}")
+        phi = as_parameter(phi, self.dim, single_for="example_grads")
         return self.residuals(phi)[:, None] * self.X
 
     def hessian(self) -> np.ndarray:
@@ -112,11 +110,6 @@ class LinearRegression:
         xb = self.X[idx]  # (n_chains, B, d)
         residual = np.einsum("cbd,cd->cb", xb, phi) - self.y[idx]
         return np.einsum("cb,cbd->cd", residual, xb) / idx.shape[1]
-
-    def _check_phi(self, phi: np.ndarray) -> np.ndarray:
-        phi = as_finite_array(phi, "phi")
-        check_dim(phi, self.dim, "phi")
-        return phi
 
     def __repr__(self) -> str:
         return f"LinearRegression(n_examples={self.n_examples}, dim={self.dim})"
@@ -161,12 +154,12 @@ class Quadratic:
 
     def loss(self, phi: np.ndarray) -> np.ndarray:
         r""":math:`L(\phi) = \frac12\sum_k h_k\phi_k^2`; ``phi`` of shape ``(d,)`` or ``(..., d)``."""
-        phi = self._check_phi(phi)
+        phi = as_parameter(phi, self.dim)
         return 0.5 * np.sum(self.h * phi**2, axis=-1)
 
     def grad(self, phi: np.ndarray) -> np.ndarray:
         r""":math:`g(\phi) = h\odot\phi`, same shape as ``phi``."""
-        return self.h * self._check_phi(phi)
+        return self.h * as_parameter(phi, self.dim)
 
     def hessian(self) -> np.ndarray:
         """:math:`\\mathrm{diag}(h)`, shape ``(d, d)``."""
@@ -182,11 +175,6 @@ class Quadratic:
         noise *= self.sigma / np.sqrt(batch_size)
         noise += self.h * phi
         return noise
-
-    def _check_phi(self, phi: np.ndarray) -> np.ndarray:
-        phi = as_finite_array(phi, "phi")
-        check_dim(phi, self.dim, "phi")
-        return phi
 
     def __repr__(self) -> str:
         return f"Quadratic(h={self.h}, sigma={self.sigma})"
