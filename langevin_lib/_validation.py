@@ -95,6 +95,41 @@ def as_parameter(phi: Any, dim: int, *, single_for: str | None = None) -> np.nda
     return phi
 
 
+def as_scalar_learning_rate(value: Any, name: str = "lr") -> float:
+    """A single learning rate: a finite scalar > 0 (where per-coordinate rates make no sense)."""
+    rate = as_learning_rate(value, name)
+    if rate.ndim != 0:
+        raise ValueError(f"{name} must be a scalar learning rate > 0, got shape {rate.shape}")
+    return float(rate)
+
+
+def as_seed(rng: Any) -> int:
+    """An int seed >= 0, for figures that must redraw the same paths for the same setting.
+
+    A Generator would advance between redraws, so one slider position would
+    show different paths each time; an int seed makes every redraw repeatable.
+    """
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
+        raise ValueError(f"rng must be an int seed >= 0 (so that redraws repeat), got {rng!r}")
+    return int(rng)
+
+
+def as_interval(value: Any, name: str) -> tuple[float, float]:
+    """A finite interval ``(low, high)`` with ``low < high`` (axis limits, slider ranges)."""
+    arr = as_finite_array(value, name, ndim=1)
+    if arr.shape != (2,) or not arr[0] < arr[1]:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {value!r}")
+    return float(arr[0]), float(arr[1])
+
+
+def as_positive_options(values: Any, name: str) -> list[float]:
+    """The distinct values of a non-empty 1-D sequence of positive numbers, sorted (slider options)."""
+    arr = as_positive_array(values, name)
+    if arr.ndim != 1 or arr.size < 1:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of values > 0, got shape {arr.shape}")
+    return sorted({float(v) for v in arr})
+
+
 def _preview(arr: np.ndarray) -> str:
     if arr.ndim == 0:
         return repr(float(arr))

@@ -20,7 +20,6 @@ and :func:`update_sgd_and_langevin` are tested directly, and
 from __future__ import annotations
 
 import io
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,7 +33,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from ._validation import as_count, as_finite_array, as_positive_array, as_positive_scalar
+from ._validation import as_count, as_finite_array, as_positive_options, as_positive_scalar, as_seed
 from .flow import gradient_flow
 from .plotting import PATH_STYLES
 from .potentials import Potential, SeparableNoisyLoss
@@ -174,7 +173,7 @@ def draw_sgd_and_langevin(
         t_max=t_max,
         n_paths=n_paths,
         n_ensemble=n_ensemble,
-        seed=_seed(rng),
+        seed=as_seed(rng),
         substeps=as_count(substeps, "substeps"),
         max_points=as_count(max_points, "max_points"),
         sgd_lines=lines[0],
@@ -263,7 +262,7 @@ def interactive_sgd_and_langevin(
     ipywidgets.VBox
         Children: the learning-rate slider, the noise slider and the ``Image``.
     """
-    lr_values, sigma_values = _options(lrs, "lrs"), _options(sigmas, "sigmas")
+    lr_values, sigma_values = as_positive_options(lrs, "lrs"), as_positive_options(sigmas, "sigmas")
     fig, axes = plt.subplots(1, 2, figsize=figsize, dpi=as_count(dpi, "dpi"), sharey=True)
     plt.close(fig)  # shown through the Image widget only
     plot = draw_sgd_and_langevin(
@@ -365,17 +364,3 @@ def sgd_and_langevin_animation(
         return [*plot.sgd_lines, *plot.langevin_lines, plot.title, plot.footer]
 
     return FuncAnimation(fig, frame, frames=frames, interval=as_count(interval_ms, "interval_ms"), repeat=True)
-
-
-def _seed(rng: object) -> int:
-    # A Generator would advance between redraws; an int seed makes every redraw repeatable.
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
-        raise ValueError(f"rng must be an int seed >= 0 (so that redraws repeat), got {rng!r}")
-    return int(rng)
-
-
-def _options(values: Sequence[float], name: str) -> list[float]:
-    arr = as_positive_array(values, name)
-    if arr.ndim != 1 or arr.size < 1:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of values > 0, got shape {arr.shape}")
-    return sorted({float(v) for v in arr})

@@ -27,7 +27,7 @@ from matplotlib.contour import QuadContourSet
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from ._validation import as_finite_array, as_positive_array
+from ._validation import as_finite_array, as_interval, as_positive_array
 from .problems import Problem
 
 __all__ = [
@@ -157,8 +157,8 @@ def plot_loss_contours(
     """
     if problem.dim != 2:
         raise ValueError(f"problem must be 2-D to draw loss contours, got dim={problem.dim}")
-    x_lo, x_hi = _as_interval(xlim, "xlim")
-    y_lo, y_hi = _as_interval(ylim, "ylim")
+    x_lo, x_hi = as_interval(xlim, "xlim")
+    y_lo, y_hi = as_interval(ylim, "ylim")
     for name, value in (("n_levels", n_levels), ("n_grid", n_grid)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 2:
             raise ValueError(f"{name} must be an integer >= 2, got {value!r}")
@@ -292,10 +292,3 @@ def _palette_png(match: re.Match, colors: int) -> str:
     # Fast octree keeps the few saturated path colours, which median cut merges into the greys.
     image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE).save(buffer, format="png", optimize=True)
     return f'data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode("ascii")}"'
-
-
-def _as_interval(value: Any, name: str) -> tuple[float, float]:
-    arr = as_finite_array(value, name, ndim=1)
-    if arr.shape != (2,) or not arr[0] < arr[1]:
-        raise ValueError(f"{name} must be (low, high) with low < high, got {value!r}")
-    return float(arr[0]), float(arr[1])

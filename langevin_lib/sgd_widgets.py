@@ -31,7 +31,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from ._validation import as_count, as_finite_array, as_learning_rate, as_positive_array, check_dim
+from ._validation import (
+    as_count,
+    as_finite_array,
+    as_interval,
+    as_positive_options,
+    as_positive_scalar,
+    as_scalar_learning_rate,
+    as_seed,
+    check_dim,
+)
 from .flow import gradient_flow
 from .plotting import PATH_STYLES
 from .problems import Problem
@@ -133,10 +142,10 @@ def sgd_path_until(
     -------
     Trajectory
     """
-    lr = float(_scalar_rate(lr, "lr"))
-    t_max = float(_positive_scalar(t_max, "t_max"))
+    lr = as_scalar_learning_rate(lr, "lr")
+    t_max = as_positive_scalar(t_max, "t_max")
     max_points = as_count(max_points, "max_points")
-    seed = _seed(rng)
+    seed = as_seed(rng)
     # The small tolerance keeps t_max/lr = 400.00000000000006 from costing an extra step.
     n_steps = max(1, int(np.ceil(t_max / lr - 1e-9)))
     record_every = -(-n_steps // max_points)
@@ -203,7 +212,7 @@ def draw_sgd_vs_flow(
     """
     phi0 = as_finite_array(phi0, "phi0", ndim=1)
     check_dim(phi0, problem.dim, "phi0")
-    t_max = float(_positive_scalar(t_max, "t_max"))
+    t_max = as_positive_scalar(t_max, "t_max")
     coords = _coordinates(coords, problem.dim)
     axes = list(axes)
     if len(axes) != len(coords):
@@ -224,7 +233,7 @@ def draw_sgd_vs_flow(
         half = 1.5 * float(np.max(high - low))
         limits = [((lo + hi) / 2 - half, (lo + hi) / 2 + half) for lo, hi in zip(low, high, strict=True)]
     else:
-        limits = [_interval(ylim, "ylim")] * len(coords)
+        limits = [as_interval(ylim, "ylim")] * len(coords)
 
     sgd_lines, flow_lines = [], []
     for p, (ax, c, label, lim) in enumerate(zip(axes, coords, labels, limits, strict=True)):
@@ -249,7 +258,7 @@ def draw_sgd_vs_flow(
         t_max=t_max,
         coords=tuple(coords),
         n_chains=n_chains,
-        seed=_seed(rng),
+        seed=as_seed(rng),
         max_points=as_count(max_points, "max_points"),
         sgd_lines=tuple(sgd_lines),
         flow_lines=tuple(flow_lines),
@@ -346,7 +355,7 @@ def interactive_sgd_vs_flow(
         Children: the learning-rate slider, the batch-size slider and the
         ``Image`` showing the figure as a PNG.
     """
-    lr_values = _rate_options(lrs)
+    lr_values = as_positive_options(lrs, "lrs")
     b_values = _batch_options(batch_sizes)
     if axes is None:
         fig, grid = plt.subplots(len(coords), 1, figsize=figsize, dpi=as_count(dpi, "dpi"), sharex=True, squeeze=False)
@@ -447,7 +456,9 @@ def sgd_vs_flow_animation(
     -------
     matplotlib.animation.FuncAnimation
     """
-    frames = [(float(_scalar_rate(lr, "lr in settings")), as_count(b, "batch_size in settings")) for lr, b in settings]
+    frames = [
+        (as_scalar_learning_rate(lr, "lr in settings"), as_count(b, "batch_size in settings")) for lr, b in settings
+    ]
     if not frames:
         raise ValueError("settings must hold at least one (lr, batch_size) pair")
     interval_ms = as_count(interval_ms, "interval_ms")
@@ -474,28 +485,6 @@ def sgd_vs_flow_animation(
     return FuncAnimation(fig, frame, frames=frames, interval=interval_ms, repeat=True)
 
 
-def _seed(rng: object) -> int:
-    # A Generator would advance between redraws, so one setting would show
-    # different paths each time; an int seed makes every redraw repeatable.
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
-        raise ValueError(f"rng must be an int seed >= 0 (so that redraws repeat), got {rng!r}")
-    return int(rng)
-
-
-def _scalar_rate(value: object, name: str) -> float:
-    rate = as_learning_rate(value, name)
-    if rate.ndim != 0:
-        raise ValueError(f"{name} must be a scalar learning rate > 0, got shape {rate.shape}")
-    return float(rate)
-
-
-def _positive_scalar(value: object, name: str) -> float:
-    arr = as_positive_array(value, name)
-    if arr.ndim != 0:
-        raise ValueError(f"{name} must be a finite scalar > 0, got shape {arr.shape}")
-    return float(arr)
-
-
 def _coordinates(coords: Sequence[int], dim: int) -> list[int]:
     values = list(coords)
     if not values or any(
@@ -503,20 +492,6 @@ def _coordinates(coords: Sequence[int], dim: int) -> list[int]:
     ):
         raise ValueError(f"coords must be a non-empty sequence of integers in 0 .. {dim - 1}, got {coords!r}")
     return [int(c) for c in values]
-
-
-def _interval(value: object, name: str) -> tuple[float, float]:
-    arr = as_finite_array(value, name, ndim=1)
-    if arr.shape != (2,) or not arr[0] < arr[1]:
-        raise ValueError(f"{name} must be (low, high) with low < high, got {value!r}")
-    return float(arr[0]), float(arr[1])
-
-
-def _rate_options(lrs: Sequence[float]) -> list[float]:
-    values = as_learning_rate(lrs, "lrs")
-    if values.ndim != 1 or values.size < 1:
-        raise ValueError(f"lrs must be a non-empty 1-D sequence of learning rates > 0, got shape {values.shape}")
-    return sorted({float(v) for v in values})
 
 
 def _batch_options(batch_sizes: Sequence[int]) -> list[int]:

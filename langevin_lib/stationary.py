@@ -40,6 +40,7 @@ from ._validation import (
     as_learning_rate,
     as_positive_array,
     as_positive_scalar,
+    as_scalar_learning_rate,
     check_broadcastable,
 )
 from .problems import LinearRegression, Quadratic
@@ -200,7 +201,7 @@ def sgd_stationary_covariance(problem: ExactProblem, lr: float | np.ndarray, bat
             np.broadcast_to(quadratic_sgd_variance(problem.h, problem.sigma**2 / batch_size, lr), (problem.dim,))
         )
     ops = _SecondMomentOperators(_as_linear_regression(problem), batch_size)
-    lr = _scalar_learning_rate(lr)
+    lr = as_scalar_learning_rate(lr)
     bound = 1.0 / ops.largest_relative_eigenvalue()
     if lr >= bound:
         raise ValueError(
@@ -231,13 +232,6 @@ def _as_linear_regression(problem: object) -> LinearRegression:
     if not isinstance(problem, LinearRegression):
         raise ValueError(f"problem must be a LinearRegression or a Quadratic, got {type(problem).__name__}")
     return problem
-
-
-def _scalar_learning_rate(lr: object) -> float:
-    lr = as_learning_rate(lr)
-    if lr.ndim != 0:
-        raise ValueError(f"lr must be a scalar for LinearRegression, got shape {lr.shape}")
-    return float(lr)
 
 
 class _SecondMomentOperators:

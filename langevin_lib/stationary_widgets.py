@@ -34,7 +34,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from ._validation import as_count, as_learning_rate
+from ._validation import as_count, as_scalar_learning_rate
 from .plotting import COLORS, PATH_STYLES, plot_loss_contours
 from .problems import LinearRegression
 from .sgd import sgd
@@ -75,7 +75,7 @@ def stationary_cloud(
     -------
     ndarray, shape (n_chains, d)
     """
-    lr = _scalar_rate(lr, "lr")
+    lr = as_scalar_learning_rate(lr, "lr")
     lam_min = float(np.linalg.eigvalsh(problem.hessian())[0])
     n_steps = min(as_count(max_steps, "max_steps"), math.ceil(relaxation_times / (lr * lam_min)))
     run = sgd(problem, problem.minimizer(), lr, n_steps, n_chains=as_count(n_chains, "n_chains"), rng=rng)
@@ -164,7 +164,7 @@ def draw_stationary(
     if len(axes) != 2:
         raise ValueError(f"axes must hold two axes (cloud, curve), got {len(axes)}")
     bound = sgd_stability_bound(problem)
-    lr_max = _scalar_rate(lr_max, "lr_max")
+    lr_max = as_scalar_learning_rate(lr_max, "lr_max")
     if lr_max >= bound:
         raise ValueError(f"lr_max must be below the stability bound {bound:.6g}, got {lr_max:.6g}")
     ax_cloud, ax_curve = axes
@@ -207,7 +207,7 @@ def draw_stationary(
 
 def update_stationary(plot: StationaryPlot, lr: float) -> np.ndarray:
     r"""Redraw the cloud, the ellipse and the two points for a new rate; returns the cloud ``(n_chains, 2)``."""
-    lr = _scalar_rate(lr, "lr")
+    lr = as_scalar_learning_rate(lr, "lr")
     problem = plot.problem
     cloud = stationary_cloud(problem, lr, n_chains=plot.n_chains, rng=plot.seed)
     plot.cloud.set_offsets(cloud)
@@ -241,7 +241,7 @@ def interactive_stationary(
     ipywidgets.VBox
         The slider and the image.
     """
-    values = sorted({_scalar_rate(v, "lrs") for v in lrs})
+    values = sorted({as_scalar_learning_rate(v, "lrs") for v in lrs})
     if not values:
         raise ValueError("lrs must hold at least one learning rate")
     fig, axes = plt.subplots(1, 2, figsize=figsize, dpi=as_count(dpi, "dpi"))
@@ -288,7 +288,7 @@ def stationary_animation(
 
     Render it with :func:`~langevin_lib.plotting.animation_html`.
     """
-    frames = [_scalar_rate(v, "lrs") for v in lrs]
+    frames = [as_scalar_learning_rate(v, "lrs") for v in lrs]
     if not frames:
         raise ValueError("lrs must hold at least one learning rate")
     fig, axes = plt.subplots(1, 2, figsize=figsize, dpi=as_count(dpi, "dpi"))
@@ -300,10 +300,3 @@ def stationary_animation(
         return [plot.cloud, plot.ellipse, plot.exact_point, plot.cloud_point, plot.rate_line, plot.title]
 
     return FuncAnimation(fig, frame, frames=frames, interval=as_count(interval_ms, "interval_ms"), repeat=True)
-
-
-def _scalar_rate(value: object, name: str) -> float:
-    rate = as_learning_rate(value, name)
-    if rate.ndim != 0:
-        raise ValueError(f"{name} must be a scalar learning rate > 0, got shape {rate.shape}")
-    return float(rate)
