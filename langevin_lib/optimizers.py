@@ -281,22 +281,20 @@ def run_optimizer(
     record_every = as_count(record_every, "record_every")
     x0 = initial_ensemble(phi0, problem.dim, n_chains)
     gen = as_generator(rng)
-    steps = record_steps(n_steps, record_every)
-    rates = np.zeros((len(steps), *x0.shape))
-    moment = np.zeros((len(steps), *x0.shape))
+    n_records = len(record_steps(n_steps, record_every))
+    rates = np.zeros((n_records, *x0.shape))
+    moment = np.zeros((n_records, *x0.shape))
     rule.start(x0.shape)
-    slot = 1
 
     def advance(k: int, x: np.ndarray) -> float:
-        nonlocal slot
         x -= rule.step(problem.stochastic_grad(x, batch_size, gen))
-        if slot < len(steps) and steps[slot] == k + 1:
-            rates[slot], moment[slot] = rule.rate, rule.moment
-            slot += 1
         # The warm-up of InverseVarianceSGD does not move, so it takes no time.
         return 0.0 if not np.any(rule.rate) else float(np.mean(rule.rate))
 
-    run = run_chain(advance, x0, n_steps, record_every, rule.name)
+    def record_state(slot: int) -> None:
+        rates[slot], moment[slot] = rule.rate, rule.moment
+
+    run = run_chain(advance, x0, n_steps, record_every, rule.name, on_record=record_state)
     return OptimizerTrajectory(times=run.times, phi=run.phi, steps=run.steps, rates=rates, moment=moment)
 
 

@@ -58,12 +58,16 @@ def run_chain(
     n_steps: int,
     record_every: int,
     what: str,
+    on_record: Callable[[int], None] | None = None,
 ) -> Trajectory:
     """Apply ``advance(k, x)`` for k = 0..n_steps-1 and record the states.
 
     ``advance`` updates the ensemble ``x`` (shape ``(n_chains, d)``) in place
     and returns the time that step took (its learning rate or ``dt``).
-    The first non-finite iterate raises :class:`DivergenceError` naming the step.
+    ``on_record(slot)``, if given, is called after each record after the first,
+    so that a simulator can record state of its own (an optimiser's running
+    estimates) at the same steps. The first non-finite iterate raises
+    :class:`DivergenceError` naming the step.
     """
     steps = record_steps(n_steps, record_every)
     phi = np.empty((len(steps), *x0.shape))
@@ -84,6 +88,8 @@ def run_chain(
                 )
             if slot < len(steps) and steps[slot] == k + 1:
                 phi[slot], times[slot] = x, t
+                if on_record is not None:
+                    on_record(slot)
                 slot += 1
     return Trajectory(times=times, phi=phi, steps=steps)
 
