@@ -1,4 +1,7 @@
-"""Coursework tooling: student versions of the assignment masters, and an autograder.
+"""Coursework: the students' self-checks, student versions of the assignment masters, and an autograder.
+
+Students check an answer with ``from langevin_lib.coursework import check`` (see
+:mod:`langevin_lib.coursework.self_check`).
 
 Command line (see ``book/instructors.md``)::
 
@@ -10,6 +13,7 @@ The student maker needs only the standard library; the grader needs
 imported by ``import langevin_lib``.
 """
 
+from .self_check import check
 from .student import CourseworkError, check_no_leaks, make_student, make_student_dir, notebook_bytes
 
-__all__ = ["CourseworkError", "check_no_leaks", "make_student", "make_student_dir", "notebook_bytes"]
+__all__ = ["CourseworkError", "check", "check_no_leaks", "make_student", "make_student_dir", "notebook_bytes"]

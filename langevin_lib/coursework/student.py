@@ -15,7 +15,7 @@ state and only whitelisted metadata, and is written as deterministic bytes
 (sorted keys, one-space indent, the layout of ``nbformat``), so that running
 the maker twice changes nothing. Top-level stubs assign ``...`` rather than
 raise, so "Run All" on a fresh student notebook completes: the self-checks
-(:mod:`langevin_lib.self_check`) report "not answered yet".
+(:mod:`langevin_lib.coursework.self_check`) report "not answered yet".
 
 This module needs only the standard library, so ``make-student`` runs
 anywhere ``langevin_lib`` is installed.

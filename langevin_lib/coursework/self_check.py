@@ -2,7 +2,7 @@
 
 In an assignment notebook a question ends with a call such as::
 
-    from langevin_lib.self_check import check
+    from langevin_lib.coursework import check
     check("2.3", spread, spread_exponent)
 
 which prints one line: ``[pass] ...`` when the answers have the properties a
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .problems import LinearRegression
+from ..problems import LinearRegression
 
 __all__ = ["QUESTIONS", "check"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import langevin_lib as ll
-from langevin_lib.self_check import QUESTIONS, check
+from langevin_lib.coursework.self_check import QUESTIONS, check
 
 
 @pytest.mark.parametrize("question", sorted(QUESTIONS))

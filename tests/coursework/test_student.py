@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from langevin_lib.coursework import CourseworkError, check_no_leaks, make_student, make_student_dir, notebook_bytes
 from langevin_lib.coursework.__main__ import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def solution(source: str, question: str = "1.1", cell_id: str = "sol") -> nbformat.NotebookNode:
