@@ -1,164 +1,180 @@
 """langevin_lib: the companion library of *Gradient Flow and Langevin Dynamics*.
 
-Everything the chapters compute comes from here: training problems
-(:class:`LinearRegression`, :class:`Quadratic`, :class:`SoftmaxRegression`,
-the potentials of chapter 5), the dynamics (gradient flow, gradient descent,
-SGD, Euler-Maruyama), exact stationary theory (the SGD second moment, the
-converged loss :math:`L(\\eta)`, the TZ slope, Gibbs densities, the
-Fokker-Planck equation), and the real data sets the chapters train on.
-Plotting and widget helpers live in submodules (``langevin_lib.plotting``,
-``langevin_lib.step_size_widgets``, ...) so that importing the library stays light.
+``import langevin_lib as ll`` gives every public name of the layers below;
+the figures live in :mod:`langevin_lib.viz` (``from langevin_lib import viz``),
+the only part that imports matplotlib and ipywidgets, so importing the library
+stays light. The layers, each importing only from those above it in this list:
+
+- :mod:`langevin_lib.data`: the real data sets (diabetes, digits), never downloaded;
+- :mod:`langevin_lib.problems`: what a loss is (capabilities such as
+  :class:`FiniteSumProblem`, and the concrete problems);
+- :mod:`langevin_lib.dynamics`: what moves (gradient flow, SGD, optimisers, SDEs);
+- :mod:`langevin_lib.theory`: exact results and estimators (stationary SGD,
+  Fokker-Planck, escape times, fits);
+- :mod:`langevin_lib.experiments`: chapter-scale runs;
+- :mod:`langevin_lib.viz`: figures, widgets, animations, progress bars;
+- :mod:`langevin_lib.coursework`: self-checks, student versions, the grader.
 """
 
-from .classifiers import (
-    ClassificationData,
-    SoftmaxRegression,
-    digits_classifier,
-    load_digits,
-)
-from .datasets import (
+from .data import (
     DIABETES_FEATURES,
+    ClassificationData,
     RegressionData,
-    diabetes_regression,
     load_diabetes,
+    load_digits,
     standardize,
 )
-from .errors import (
-    DivergenceError,
-)
-from .escape import (
-    EscapeTimes,
-    exact_mean_first_passage_time,
-    sgd_first_passage_times,
-)
-from .flow import (
-    gradient_descent,
-    gradient_flow,
-)
-from .fokker_planck import (
-    FokkerPlanckSolution,
-    discrete_gibbs_density,
-    fokker_planck_operator,
-    solve_fokker_planck,
-)
-from .langevin import (
-    LangevinSDE,
-    gradient_noise_covariance,
-    langevin_sde,
-    simulate_langevin,
-)
-from .linear_sde import (
-    current_matrix,
-    gaussian_density,
-    lyapunov_covariance,
-    measured_circulation,
-    stationary_circulation,
-    stationary_current,
-)
-from .mlp import MLPClassifier
-from .optimizers import (
+from .dynamics import (
+    SAMPLING_SCHEMES,
     Adam,
+    CoupledRuns,
     InverseVarianceSGD,
+    LangevinSDE,
+    LearningRate,
     OptimizerTrajectory,
     RMSProp,
+    Trajectory,
+    WeakError,
     adam,
+    coupled_sgd_langevin,
+    elapsed_time,
+    euler_maruyama,
+    gradient_descent,
+    gradient_flow,
+    inverse_time_decay,
     inverse_variance_sgd,
+    langevin_sde,
+    learning_rate_table,
+    preconditioned_rates,
     rmsprop,
     run_optimizer,
-)
-from .potentials import (
-    DoubleWell,
-    Harmonic,
-    Potential,
-    SeparableNoisyLoss,
-    kramers_escape_time,
-)
-from .problems import (
-    LinearRegression,
-    Problem,
-    Quadratic,
-)
-from .schedules import (
-    LearningRate,
-    elapsed_time,
-    inverse_time_decay,
-    learning_rate_table,
-    step_decay,
-)
-from .sde import (
-    euler_maruyama,
-)
-from .sgd import (
     sgd,
-)
-from .stationary import (
-    gibbs_density,
-    langevin_temperature,
-    quadratic_sgd_variance,
-    sgd_excess_loss,
-    sgd_stability_bound,
-    sgd_stationary_covariance,
-    tz_slope,
-)
-from .temperature_fit import (
-    fit_temperature,
-    gibbs_cdf,
-    gibbs_kl_divergence,
-    ks_distance,
-    separable_gibbs_density,
-)
-from .training import (
-    ConvergedLoss,
-    TrainingCurve,
-    converged_loss,
-    first_order_loss,
-    fluctuation_dissipation,
-    plateau_levels,
-    train_with_drops,
-)
-from .trajectory import (
-    Trajectory,
-)
-from .weak_error import (
-    coupled_sgd_langevin,
+    simulate_langevin,
+    step_decay,
+    steps_to_reach,
     weak_error,
 )
+from .errors import DivergenceError
+from .experiments import (
+    DEFAULT_SWEEP,
+    FULL_SWEEP,
+    MODELS,
+    OPTIMIZERS,
+    ConvergedLoss,
+    TrainingCurve,
+    best_runs,
+    converged_loss,
+    digits_split,
+    epochs_to_reach,
+    first_order_loss,
+    fluctuation_dissipation,
+    load_sweep,
+    plateau_levels,
+    run_sweep,
+    save_sweep,
+    train,
+    train_with_drops,
+)
+from .problems import (
+    AdditiveNoiseProblem,
+    DoubleWell,
+    FiniteSumProblem,
+    Harmonic,
+    LeastSquaresProblem,
+    LinearRegression,
+    MLPClassifier,
+    Potential,
+    Problem,
+    Quadratic,
+    QuadraticProblem,
+    SeparableNoisyLoss,
+    SoftmaxRegression,
+    diabetes_regression,
+    digits_classifier,
+    gradient_noise_covariance,
+)
+from .theory import (
+    EscapeTimes,
+    ExactProblem,
+    FokkerPlanckSolution,
+    current_matrix,
+    discrete_gibbs_density,
+    exact_mean_first_passage_time,
+    fit_temperature,
+    fokker_planck_operator,
+    gaussian_density,
+    gibbs_cdf,
+    gibbs_density,
+    gibbs_kl_divergence,
+    kramers_escape_time,
+    ks_distance,
+    langevin_temperature,
+    loglog_slope,
+    lyapunov_covariance,
+    measured_circulation,
+    quadratic_sgd_variance,
+    separable_gibbs_density,
+    sgd_excess_loss,
+    sgd_first_passage_times,
+    sgd_stability_bound,
+    sgd_stationary_covariance,
+    solve_fokker_planck,
+    stationary_circulation,
+    stationary_current,
+    stationary_samples,
+    tz_slope,
+)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
+    "DEFAULT_SWEEP",
     "DIABETES_FEATURES",
+    "FULL_SWEEP",
+    "MODELS",
+    "OPTIMIZERS",
+    "SAMPLING_SCHEMES",
     "Adam",
+    "AdditiveNoiseProblem",
     "ClassificationData",
     "ConvergedLoss",
+    "CoupledRuns",
     "DivergenceError",
     "DoubleWell",
     "EscapeTimes",
+    "ExactProblem",
+    "FiniteSumProblem",
     "FokkerPlanckSolution",
     "Harmonic",
     "InverseVarianceSGD",
     "LangevinSDE",
     "LearningRate",
+    "LeastSquaresProblem",
     "LinearRegression",
     "MLPClassifier",
     "OptimizerTrajectory",
     "Potential",
     "Problem",
     "Quadratic",
+    "QuadraticProblem",
     "RMSProp",
     "RegressionData",
     "SeparableNoisyLoss",
     "SoftmaxRegression",
     "TrainingCurve",
     "Trajectory",
+    "WeakError",
     "adam",
+    "best_runs",
     "converged_loss",
     "coupled_sgd_langevin",
     "current_matrix",
     "diabetes_regression",
     "digits_classifier",
+    "digits_split",
     "discrete_gibbs_density",
     "elapsed_time",
+    "epochs_to_reach",
     "euler_maruyama",
     "exact_mean_first_passage_time",
     "first_order_loss",
@@ -181,12 +197,17 @@ __all__ = [
     "learning_rate_table",
     "load_diabetes",
     "load_digits",
+    "load_sweep",
+    "loglog_slope",
     "lyapunov_covariance",
     "measured_circulation",
     "plateau_levels",
+    "preconditioned_rates",
     "quadratic_sgd_variance",
     "rmsprop",
     "run_optimizer",
+    "run_sweep",
+    "save_sweep",
     "separable_gibbs_density",
     "sgd",
     "sgd_excess_loss",
@@ -198,7 +219,10 @@ __all__ = [
     "standardize",
     "stationary_circulation",
     "stationary_current",
+    "stationary_samples",
     "step_decay",
+    "steps_to_reach",
+    "train",
     "train_with_drops",
     "tz_slope",
     "weak_error",

@@ -107,11 +107,17 @@ def as_seed(rng: Any) -> int:
     """An int seed >= 0, for figures that must redraw the same paths for the same setting.
 
     A Generator would advance between redraws, so one slider position would
-    show different paths each time; an int seed makes every redraw repeatable.
+    show different paths each time. An int seed is used as it is; a Generator
+    or None is turned into one int seed, once (drawn from the Generator, or
+    fresh for None), so every redraw of the figure repeats.
     """
-    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or rng < 0:
-        raise ValueError(f"rng must be an int seed >= 0 (so that redraws repeat), got {rng!r}")
-    return int(rng)
+    if isinstance(rng, bool):
+        raise ValueError(f"rng must be a numpy.random.Generator, an int seed >= 0 or None, got {rng!r}")
+    if isinstance(rng, numbers.Integral):
+        if rng < 0:
+            raise ValueError(f"rng must be a numpy.random.Generator, an int seed >= 0 or None, got {rng!r}")
+        return int(rng)
+    return int(as_generator(rng).integers(2**63 - 1))
 
 
 def as_interval(value: Any, name: str) -> tuple[float, float]:
