@@ -83,6 +83,23 @@ def check_dim(arr: np.ndarray, dim: int, name: str) -> None:
         raise ValueError(f"{name} must have last dimension {dim} (the problem's dim), got shape {arr.shape}")
 
 
+def coordinate_count(lengths: dict[str, int | None], dim: Any) -> int:
+    """The number of coordinates that per-coordinate parameters agree on.
+
+    ``lengths`` maps each parameter's name to its length, or None for a
+    scalar (which applies to every coordinate); ``dim`` fixes the count when
+    every parameter is a scalar (default 1) and must agree otherwise.
+    """
+    sizes = {n for n in lengths.values() if n is not None}
+    names = " and ".join(lengths)
+    if len(sizes) > 1:
+        raise ValueError(f"{names} must have the same length, got {', '.join(f'{k}: {v}' for k, v in lengths.items())}")
+    n = sizes.pop() if sizes else as_count(1 if dim is None else dim, "dim")
+    if dim is not None and as_count(dim, "dim") != n:
+        raise ValueError(f"dim={dim} does not match the {n} coordinates given by {names}")
+    return n
+
+
 def as_parameter(phi: Any, dim: int, *, single_for: str | None = None) -> np.ndarray:
     """A finite parameter array with last axis ``dim``: shape ``(d,)`` or ``(..., d)``.
 

@@ -76,7 +76,7 @@ def setup_cell_source(url: str, branch: str) -> str:
         "# Locally and in the book build langevin_lib is installed already and this cell does nothing.\n"
         "# (Written by `python tools/launch.py` from repository.url in _config.yml; do not edit by hand.)\n"
         "try:\n"
-        "    import langevin_lib\n"
+        "    import langevin_lib  # noqa: F401 (only: is it installed?)\n"
         "except ImportError:\n"
         f'    %pip install --quiet "langevin-lib @ git+{url}@{branch}"\n'
         "    try:  # Colab draws ipywidgets 8 controls only with its custom widget manager\n"

@@ -74,8 +74,14 @@ class _Rule:
 
     name = "rule"
 
+    def __init__(self, lr: float, eps: float):
+        self.lr = as_positive_scalar(lr, "lr")
+        self.eps = as_positive_scalar(eps, "eps")
+
     def start(self, shape: tuple[int, int]) -> None:
-        raise NotImplementedError
+        """Allocate the running estimates and the rate, all zero, for an ensemble of ``shape``."""
+        self.moment = np.zeros(shape)
+        self.rate = np.zeros(shape)
 
     def step(self, grad: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -106,13 +112,8 @@ class RMSProp(_Rule):
     name = "RMSProp"
 
     def __init__(self, lr: float, beta: float = 0.99, eps: float = 1e-8):
-        self.lr = as_positive_scalar(lr, "lr")
+        super().__init__(lr, eps)
         self.beta = _decay(beta, "beta")
-        self.eps = as_positive_scalar(eps, "eps")
-
-    def start(self, shape: tuple[int, int]) -> None:
-        self.moment = np.zeros(shape)
-        self.rate = np.zeros(shape)
 
     def step(self, grad: np.ndarray) -> np.ndarray:
         self.moment *= self.beta
@@ -144,16 +145,14 @@ class Adam(_Rule):
     name = "Adam"
 
     def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
-        self.lr = as_positive_scalar(lr, "lr")
+        super().__init__(lr, eps)
         self.beta1 = _decay(beta1, "beta1")
         self.beta2 = _decay(beta2, "beta2")
-        self.eps = as_positive_scalar(eps, "eps")
 
     def start(self, shape: tuple[int, int]) -> None:
+        super().start(shape)
         self.m = np.zeros(shape)
         self.v = np.zeros(shape)
-        self.moment = np.zeros(shape)
-        self.rate = np.zeros(shape)
         self.t = 0
 
     def step(self, grad: np.ndarray) -> np.ndarray:
@@ -201,15 +200,13 @@ class InverseVarianceSGD(_Rule):
     name = "1/sigma^2"
 
     def __init__(self, lr: float, beta: float = 0.99, eps: float = 1e-8, warmup: int = 10):
-        self.lr = as_positive_scalar(lr, "lr")
+        super().__init__(lr, eps)
         self.beta = _decay(beta, "beta")
-        self.eps = as_positive_scalar(eps, "eps")
         self.warmup = as_count(warmup, "warmup", minimum=2)
 
     def start(self, shape: tuple[int, int]) -> None:
+        super().start(shape)
         self.mean = np.zeros(shape)
-        self.moment = np.zeros(shape)
-        self.rate = np.zeros(shape)
         self.t = 0
 
     def step(self, grad: np.ndarray) -> np.ndarray:

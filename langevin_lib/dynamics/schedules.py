@@ -167,7 +167,7 @@ def steps_to_reach(t: float, lr: float) -> int:
 
     The last step ends at :math:`n\eta \ge t` (time = sum of learning rates,
     chapter 2), so runs at different rates cover the same stretch of time. At
-    least one step; a relative tolerance of 1e-9 keeps ``t/lr = 400.00000000000006``
+    least one step; a tolerance of 1e-9 steps keeps ``t/lr = 400.00000000000006``
     from costing an extra step.
 
     Parameters

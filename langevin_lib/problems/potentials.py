@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validation import as_count, as_parameter, as_positive_array, as_positive_scalar
+from .._validation import as_parameter, as_positive_array, as_positive_scalar, coordinate_count
 
 __all__ = ["DoubleWell", "Harmonic", "Potential", "SeparableNoisyLoss"]
 
@@ -140,12 +140,9 @@ class SeparableNoisyLoss:
         sigma = as_positive_array(sigma, "sigma", allow_zero=True)
         if sigma.ndim > 1:
             raise ValueError(f"sigma must be a scalar or 1-D, got shape {sigma.shape}")
-        sizes = {n for n in (len(pots) if len(pots) > 1 else None, sigma.size if sigma.ndim == 1 else None) if n}
-        if len(sizes) > 1:
-            raise ValueError(f"potentials and sigma must have the same length, got {len(pots)} and {sigma.size}")
-        n = sizes.pop() if sizes else as_count(1 if dim is None else dim, "dim")
-        if dim is not None and as_count(dim, "dim") != n:
-            raise ValueError(f"dim={dim} does not match the {n} coordinates given by potentials/sigma")
+        n = coordinate_count(
+            {"potentials": len(pots) if len(pots) > 1 else None, "sigma": sigma.size if sigma.ndim else None}, dim
+        )
         self.dim = n
         self.potentials = tuple(pots * n if len(pots) == 1 else pots)
         self.sigma = np.broadcast_to(sigma, (n,)).copy()

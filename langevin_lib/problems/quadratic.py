@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_count, as_parameter, as_positive_array
+from .._validation import as_parameter, as_positive_array, coordinate_count
 
 __all__ = ["Quadratic"]
 
@@ -36,12 +36,7 @@ class Quadratic:
         sigma = as_positive_array(sigma, "sigma", allow_zero=True)
         if h.ndim > 1 or sigma.ndim > 1:
             raise ValueError(f"h and sigma must be scalars or 1-D, got shapes {h.shape} and {sigma.shape}")
-        sizes = {a.size for a in (h, sigma) if a.ndim == 1}
-        if len(sizes) > 1:
-            raise ValueError(f"h and sigma must have the same length, got {h.size} and {sigma.size}")
-        n = sizes.pop() if sizes else as_count(1 if dim is None else dim, "dim")
-        if dim is not None and as_count(dim, "dim") != n:
-            raise ValueError(f"dim={dim} does not match the length {n} of h/sigma")
+        n = coordinate_count({"h": h.size if h.ndim else None, "sigma": sigma.size if sigma.ndim else None}, dim)
         self.dim = n
         self.h = np.broadcast_to(h, (n,)).copy()
         self.sigma = np.broadcast_to(sigma, (n,)).copy()

@@ -70,13 +70,15 @@ def slider(
     fmt : str
         Format of the readout of numeric values (strings are shown as they are).
     """
-    options = list(values)
+    options = [v.item() if isinstance(v, np.generic) else v for v in values]
     if not options:
         raise ValueError("values must hold at least one setting")
     value = options[0] if value is None else value
     if value not in options:
         raise ValueError(f"value must be one of values {options!r}, got {value!r}")
     labels = [format(v, fmt) if isinstance(v, (int, float, np.number)) else str(v) for v in options]
+    if len(set(labels)) < len(labels):
+        raise ValueError(f"values must have distinct readouts with fmt={fmt!r} (use more digits), got {labels}")
     return ipywidgets.SelectionSlider(
         options=list(zip(labels, options, strict=True)),
         value=value,
@@ -165,6 +167,7 @@ def animate(
     *,
     alt: str,
     interval_ms: int = 900,
+    dpi: int = 80,
 ) -> Animation:
     """Step ``plot`` through ``frames`` (settings for ``update``) as a kernel-free animation.
 
@@ -181,23 +184,34 @@ def animate(
         Text alternative for screen readers, describing what the animation shows.
     interval_ms : int
         Delay between frames in milliseconds.
+    dpi : int
+        Resolution of the frames; every frame is embedded as a PNG, so a
+        modest dpi keeps the book page light.
 
     Returns
     -------
     Animation
     """
+    if not all(isinstance(frame, Mapping) for frame in frames) or not frames:
+        raise ValueError("frames must be a non-empty sequence of mappings (keyword arguments of update)")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a non-empty description of the animation")
     settings = [dict(frame) for frame in frames]
-    if not settings:
-        raise ValueError("frames must hold at least one setting")
     interval_ms = as_count(interval_ms, "interval_ms")
     fig = plot.figure
-    canvas = FigureCanvasAgg(fig)
-    update(plot, **settings[0])
-    first = _png(canvas)
-    animation = FuncAnimation(
-        fig, lambda setting: update(plot, **setting), frames=settings, interval=interval_ms, repeat=True
-    )
-    return Animation(animation_html(animation, alt), first, alt)
+    own_dpi = fig.get_dpi()
+    fig.set_dpi(as_count(dpi, "dpi"))
+    try:
+        canvas = FigureCanvasAgg(fig)
+        update(plot, **settings[0])
+        first = _png(canvas)
+        animation = FuncAnimation(
+            fig, lambda setting: update(plot, **setting), frames=settings, interval=interval_ms, repeat=True
+        )
+        player = animation_html(animation, alt)
+    finally:
+        fig.set_dpi(own_dpi)
+    return Animation(player, first, alt)
 
 
 def _png(canvas: FigureCanvasAgg) -> bytes:

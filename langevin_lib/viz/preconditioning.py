@@ -123,10 +123,16 @@ def draw_preconditioning(
     sigma = as_positive_array(sigma, "sigma")
     if h.shape != (2,) or sigma.shape != (2,):
         raise ValueError(f"h and sigma must have shape (2,), got {h.shape} and {sigma.shape}")
-    extent, (t_low, t_high) = _window(h, sigma, _range(lr_range, "lr_range", positive=True), _range(p_range, "p_range"))
+    lr_range, p_range = _range(lr_range, "lr_range", positive=True), _range(p_range, "p_range")
+    if not (lr_range[0] <= lr_prime <= lr_range[1] and p_range[0] <= p <= p_range[1]):
+        raise ValueError(f"lr_prime={lr_prime!r} and p={p!r} must lie in lr_range {lr_range} and p_range {p_range}")
+    extent, (t_low, t_high) = _window(h, sigma, lr_range, p_range)
     n_chains = as_count(n_chains, "n_chains", minimum=2)
+    seed = as_seed(rng)
     if axes is None:
         axes = new_figure(1, 2, figsize=figsize, width_ratios=[1.15, 1])[1]
+    if len(axes) != 2:
+        raise ValueError(f"axes must hold two axes (cloud, temperatures), got {len(axes)}")
     ax_cloud, ax_temp = axes
     (cloud,) = ax_cloud.plot([], [], "o", markersize=2.2, alpha=0.5, color=COLORS["sgd"], label="SGD, stationary")
     (ellipse,) = ax_cloud.plot([], [], color=COLORS["theory"], linestyle="--", linewidth=1.3, label="exact, 2 s.d.")
@@ -142,7 +148,7 @@ def draw_preconditioning(
     ax_temp.set_xticks(positions, [rf"$\sigma_{k + 1} = {s:g}$" for k, s in enumerate(sigma)])
     ax_temp.legend(loc="upper left", fontsize=8)
     title = ax_cloud.figure.suptitle("")
-    plot = PreconditioningFigure(h, sigma, n_chains, as_seed(rng), cloud, ellipse, measured, predicted, title)
+    plot = PreconditioningFigure(h, sigma, n_chains, seed, cloud, ellipse, measured, predicted, title)
     update_preconditioning(plot, lr_prime, p)
     return plot
 

@@ -105,3 +105,23 @@ def test_schedules_refuse_steps_that_are_not_non_negative_integers(k):
     for schedule in (inverse_time_decay(0.1, 5), step_decay(0.1, 0.5, 5)):
         with pytest.raises(ValueError, match="k must be an integer step >= 0"):
             schedule(k)
+
+
+@pytest.mark.parametrize(("t", "lr", "expected"), [(4.0, 0.01, 400), (4.0, 0.03, 134), (1e-3, 0.5, 1), (2.0, 2.0, 1)])
+def test_steps_to_reach_is_the_first_step_at_or_past_t(t, lr, expected):
+    n = ll.steps_to_reach(t, lr)
+    assert n == expected
+    assert n * lr >= t * (1 - 1e-12) and (n == 1 or (n - 1) * lr < t)
+
+
+def test_preconditioned_rates_and_their_temperatures():
+    sigma = np.array([0.5, 1.0, 4.0])
+    for p in (0.0, 1.0, 2.0):
+        rates = ll.preconditioned_rates(sigma, 0.1, p)
+        np.testing.assert_allclose(rates, 0.1 / sigma**p)
+        # T_k = eta_k sigma_k^2 / 2 = eta' sigma^(2-p) / 2: one temperature exactly when p = 2.
+        np.testing.assert_allclose(ll.langevin_temperature(rates, sigma**2), 0.05 * sigma ** (2 - p))
+    with pytest.raises(ValueError, match="sigma"):
+        ll.preconditioned_rates([0.5, 0.0], 0.1, 1.0)
+    with pytest.raises(ValueError, match="p"):
+        ll.preconditioned_rates([0.5], 0.1, np.nan)

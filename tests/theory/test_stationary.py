@@ -256,3 +256,82 @@ def test_gibbs_density_double_well_against_quadrature():
     assert np.all(np.isfinite(q)) and q.max() > 0
     i0, i1 = np.argmin(np.abs(grid)), np.argmin(np.abs(grid - 1))
     assert np.log(q[i0] / q[i1]) == pytest.approx(-0.25 / 1e-3, rel=1e-12)
+
+
+def test_stationary_samples_have_the_exact_second_moment(regression3):
+    """The cloud's second moment about the minimiser matches the exact S (a Monte Carlo check).
+
+    For 4000 independent chains each entry of the sample second moment has a relative
+    standard error of about sqrt(2/4000) = 2.2% on the diagonal; 5 standard errors is 11%.
+    Starting far from stationary (too few relaxation times) gives a variance well below S.
+    """
+    lr = 0.3
+    cloud = ll.stationary_samples(regression3, lr, n_chains=4000, rng=2)
+    delta = cloud - regression3.minimizer()
+    S = ll.sgd_stationary_covariance(regression3, lr)
+    np.testing.assert_allclose(np.diag(delta.T @ delta / len(delta)), np.diag(S), rtol=0.11)
+    young = ll.stationary_samples(regression3, lr, n_chains=4000, relaxation_times=0.05, rng=2)
+    assert np.trace((young - regression3.minimizer()).T @ (young - regression3.minimizer())) / 4000 < 0.5 * np.trace(S)
+
+
+def test_stationary_samples_per_coordinate_rates_on_a_quadratic():
+    h, sigma, rates = np.array([2.0, 0.5]), np.array([1.0, 3.0]), np.array([0.2, 0.6])
+    cloud = ll.stationary_samples(ll.Quadratic(h, sigma), rates, n_chains=8000, rng=5)
+    # Exact discrete variances eta s^2 / (2h - eta h^2), independent chains: relative s.e. sqrt(2/8000) = 1.6%.
+    np.testing.assert_allclose(cloud.var(axis=0), rates * sigma**2 / (2 * h - rates * h**2), rtol=0.08)
+
+
+def test_stationary_samples_refuse_unstable_or_slow_settings(regression3):
+    bound = ll.sgd_stability_bound(regression3)
+    with pytest.raises(ValueError, match="stable only for lr <"):
+        ll.stationary_samples(regression3, 1.01 * bound, n_chains=2)
+    with pytest.raises(ValueError, match="max_steps"):
+        ll.stationary_samples(regression3, 1e-4, n_chains=2, max_steps=100)
+    with pytest.raises(ValueError, match="relaxation_times"):
+        ll.stationary_samples(regression3, 0.1, n_chains=2, relaxation_times=0.0)
+
+
+def test_exact_solvers_dispatch_on_capabilities_not_classes(regression3):
+    """A problem class the library has never seen works when it has the capabilities (no library edit)."""
+
+    class MyLeastSquares:  # duck-typed: no inheritance from any langevin_lib class
+        def __init__(self, inner):
+            self.inner, self.X, self.dim, self.n_examples = inner, inner.X, inner.dim, inner.n_examples
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def loss(self, phi):
+            return self.inner.loss(phi)
+
+        def grad(self, phi):
+            return self.inner.grad(phi)
+
+        def stochastic_grad(self, phi, batch_size, rng):
+            return self.inner.stochastic_grad(phi, batch_size, rng)
+
+        def example_grads(self, phi):
+            return self.inner.example_grads(phi)
+
+        def batch_grad(self, phi, idx):
+            return self.inner.batch_grad(phi, idx)
+
+        def noise_covariance(self, phi):
+            return self.inner.noise_covariance(phi)
+
+        def hessian(self):
+            return self.inner.hessian()
+
+        def minimizer(self):
+            return self.inner.minimizer()
+
+    mine = MyLeastSquares(regression3)
+    assert isinstance(mine, ll.LeastSquaresProblem) and not isinstance(mine, ll.LinearRegression)
+    assert ll.tz_slope(mine) == ll.tz_slope(regression3)
+    exact = ll.sgd_stationary_covariance(regression3, 0.2)
+    np.testing.assert_array_equal(ll.sgd_stationary_covariance(mine, 0.2), exact)
+    np.testing.assert_array_equal(ll.gradient_noise_covariance(mine, np.zeros(3)),
+                                  ll.gradient_noise_covariance(regression3, np.zeros(3)))  # fmt: skip
+    assert ll.langevin_sde(mine, 0.1).noise_std(np.zeros((2, 3))).shape == (2, 3, 3)
+    with pytest.raises(ValueError, match="LeastSquaresProblem"):
+        ll.tz_slope(ll.SeparableNoisyLoss(ll.DoubleWell(), 1.0))  # additive noise but not a quadratic
