@@ -7,6 +7,7 @@ found even in a module no test imports.
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,24 @@ def test_at_most_eight_public_top_level_modules_and_four_subpackages():
     packages = [p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()]
     assert len(modules) <= 8, modules
     assert len(packages) >= 4, packages
+
+
+CHAPTERS = sorted((PACKAGE.parent / "book").glob("0*.ipynb"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapters_import_the_library_through_two_paths(chapter):
+    """``import langevin_lib as ll`` and ``from langevin_lib import viz``, nothing else (the set-up cell aside)."""
+    notebook = json.loads(chapter.read_text(encoding="utf-8"))
+    paths = set()
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code" or "launch-setup" in cell["metadata"].get("tags", []):
+            continue
+        source = "".join(cell["source"])
+        tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                paths |= {f"import {a.name} as {a.asname}" for a in node.names if a.name.startswith("langevin_lib")}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("langevin_lib"):
+                paths |= {f"from {node.module} import {a.name}" for a in node.names}
+    assert paths <= {"import langevin_lib as ll", "from langevin_lib import viz"}, sorted(paths)

@@ -1,6 +1,6 @@
 """Figures of the course: the plotting style, progress bars, and every interactive figure.
 
-The only part of :mod:`langevin_lib` that imports matplotlib and ipywidgets
+The only part of ``langevin_lib`` that imports matplotlib and ipywidgets
 (``from langevin_lib import viz``). Each interactive figure is a data class,
 a ``draw_*`` function and an ``update_*`` function; :func:`interactive` turns
 such a pair into sliders and :func:`animate` into a kernel-free animation::
@@ -10,7 +10,7 @@ such a pair into sliders and :func:`animate` into a kernel-free animation::
     viz.animate(plot, viz.update_step_size, [{"lr": 0.1}, {"lr": 1.0}], alt="...")
 """
 
-from .driver import Animation, DrawnFigure, animate, interactive, new_figure, slider
+from .driver import Animation, DrawnFigure, FigureState, animate, interactive, new_figure, slider
 from .preconditioning import PreconditioningFigure, draw_preconditioning, update_preconditioning
 from .progress import ProgressBar, progress
 from .sgd_flow import SGDFlowFigure, draw_sgd_vs_flow, update_sgd_vs_flow
@@ -37,6 +37,7 @@ __all__ = [
     "PATH_STYLES",
     "Animation",
     "DrawnFigure",
+    "FigureState",
     "PreconditioningFigure",
     "ProgressBar",
     "SGDFlowFigure",

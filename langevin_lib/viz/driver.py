@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import ipywidgets
@@ -28,11 +29,12 @@ import PIL.Image
 from matplotlib.animation import FuncAnimation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .._validation import as_count
 from .style import animation_html
 
-__all__ = ["Animation", "DrawnFigure", "animate", "interactive", "new_figure", "slider"]
+__all__ = ["Animation", "DrawnFigure", "FigureState", "animate", "interactive", "new_figure", "slider"]
 
 
 class DrawnFigure(Protocol):
@@ -40,6 +42,24 @@ class DrawnFigure(Protocol):
 
     @property
     def figure(self) -> Figure: ...
+
+
+@dataclass(frozen=True)
+class FigureState:
+    """Base of the data class of every drawn figure: its title, through which the figure is reached.
+
+    Attributes
+    ----------
+    title : matplotlib.text.Text
+        The title, which states the setting shown.
+    """
+
+    title: Text
+
+    @property
+    def figure(self) -> Figure:
+        """The matplotlib figure."""
+        return self.title.figure
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, **subplots: Any) -> tuple[Figure, Any]:

@@ -26,15 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
 from .._validation import as_count, as_finite_array, as_positive_array, as_seed
 from ..dynamics import preconditioned_rates
 from ..problems import Quadratic
 from ..theory import langevin_temperature, quadratic_sgd_variance, stationary_samples
-from .driver import new_figure
+from .driver import FigureState, new_figure
 from .style import COLORS, ellipse_points
 
 __all__ = ["PreconditioningFigure", "draw_preconditioning", "update_preconditioning"]
@@ -47,7 +45,7 @@ _MAX_STEPS = 4000
 
 
 @dataclass(frozen=True)
-class PreconditioningFigure:
+class PreconditioningFigure(FigureState):
     """Handles of a drawn preconditioning figure, for :func:`update_preconditioning`.
 
     Attributes
@@ -74,12 +72,6 @@ class PreconditioningFigure:
     ellipse: Line2D
     measured: BarContainer
     predicted: Line2D
-    title: Text
-
-    @property
-    def figure(self) -> Figure:
-        """The matplotlib figure."""
-        return self.title.figure
 
 
 def draw_preconditioning(
@@ -148,7 +140,10 @@ def draw_preconditioning(
     ax_temp.set_xticks(positions, [rf"$\sigma_{k + 1} = {s:g}$" for k, s in enumerate(sigma)])
     ax_temp.legend(loc="upper left", fontsize=8)
     title = ax_cloud.figure.suptitle("")
-    plot = PreconditioningFigure(h, sigma, n_chains, seed, cloud, ellipse, measured, predicted, title)
+    plot = PreconditioningFigure(
+        title=title, h=h, sigma=sigma, n_chains=n_chains, seed=seed, cloud=cloud, ellipse=ellipse,
+        measured=measured, predicted=predicted,
+    )
     update_preconditioning(plot, lr_prime, p)
     return plot
 

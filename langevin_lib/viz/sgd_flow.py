@@ -7,7 +7,7 @@ against model time :math:`t_k = k\\eta`, over the exact gradient-flow path
 :math:`\\Phi(t)` from the same start. As :math:`\\eta/B \\to 0` the chains
 close in on the flow. :func:`draw_sgd_vs_flow` draws it and
 :func:`update_sgd_vs_flow` redraws it for a new :math:`(\\eta, B)`; the driver
-(:func:`~langevin_lib.viz.interactive`, :func:`~langevin_lib.viz.animate`) does the rest.
+(:func:`~langevin_lib.viz.driver.interactive`, :func:`~langevin_lib.viz.driver.animate`) does the rest.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
 from .._validation import (
     as_count,
@@ -33,7 +31,7 @@ from .._validation import (
 )
 from ..dynamics import Trajectory, gradient_flow, sgd, steps_to_reach
 from ..problems import Problem
-from .driver import new_figure
+from .driver import FigureState, new_figure
 from .style import PATH_STYLES
 
 __all__ = ["SGDFlowFigure", "draw_sgd_vs_flow", "update_sgd_vs_flow"]
@@ -43,7 +41,7 @@ _FLOW_POINTS = 400
 
 
 @dataclass(frozen=True)
-class SGDFlowFigure:
+class SGDFlowFigure(FigureState):
     """A drawn SGD-against-flow figure: what it shows and the lines an update changes.
 
     Attributes
@@ -79,12 +77,6 @@ class SGDFlowFigure:
     max_points: int
     sgd_lines: tuple[tuple[Line2D, ...], ...]
     flow_lines: tuple[Line2D, ...]
-    title: Text
-
-    @property
-    def figure(self) -> Figure:
-        """The matplotlib figure."""
-        return self.title.figure
 
 
 def draw_sgd_vs_flow(

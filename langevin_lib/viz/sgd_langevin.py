@@ -23,14 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from .._validation import as_count, as_finite_array, as_interval, as_positive_scalar, as_seed
 from ..dynamics import CoupledRuns, coupled_sgd_langevin, gradient_flow, steps_to_reach
 from ..problems import Potential, SeparableNoisyLoss
-from .driver import new_figure
+from .driver import FigureState, new_figure
 from .style import PATH_STYLES
 
 __all__ = ["SGDLangevinFigure", "draw_sgd_and_langevin", "update_sgd_and_langevin"]
@@ -40,7 +39,7 @@ _FLOW_POINTS = 300
 
 
 @dataclass(frozen=True)
-class SGDLangevinFigure:
+class SGDLangevinFigure(FigureState):
     """A drawn SGD-next-to-Langevin figure: what it shows and the artists an update changes.
 
     Attributes
@@ -79,13 +78,7 @@ class SGDLangevinFigure:
     max_points: int
     sgd_lines: tuple[Line2D, ...]
     langevin_lines: tuple[Line2D, ...]
-    title: Text
     footer: Text
-
-    @property
-    def figure(self) -> Figure:
-        """The matplotlib figure."""
-        return self.title.figure
 
 
 def draw_sgd_and_langevin(

@@ -21,14 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
 from .._validation import as_count, as_scalar_learning_rate, as_seed
 from ..problems import LeastSquaresProblem
 from ..theory import sgd_excess_loss, sgd_stability_bound, sgd_stationary_covariance, stationary_samples, tz_slope
-from .driver import new_figure
+from .driver import FigureState, new_figure
 from .style import COLORS, PATH_STYLES, ellipse_points, plot_loss_contours
 
 __all__ = ["StationaryCloudFigure", "draw_stationary_cloud", "update_stationary_cloud"]
@@ -42,7 +40,7 @@ _MAX_STEPS = 20_000
 
 
 @dataclass(frozen=True)
-class StationaryCloudFigure:
+class StationaryCloudFigure(FigureState):
     """A drawn stationary-cloud figure and the artists an update changes.
 
     Attributes
@@ -71,12 +69,6 @@ class StationaryCloudFigure:
     exact_point: Line2D
     cloud_point: Line2D
     rate_line: Line2D
-    title: Text
-
-    @property
-    def figure(self) -> Figure:
-        """The matplotlib figure."""
-        return self.title.figure
 
 
 def draw_stationary_cloud(

@@ -1,8 +1,8 @@
 """Chapter 1's figure: gradient descent at a learning rate against the gradient flow, on the loss contours.
 
 :func:`draw_step_size` draws it, :func:`update_step_size` redraws it for a new
-rate; :func:`~langevin_lib.viz.interactive` turns the pair into a slider and
-:func:`~langevin_lib.viz.animate` into the kernel-free animation.
+rate; :func:`~langevin_lib.viz.driver.interactive` turns the pair into a slider and
+:func:`~langevin_lib.viz.driver.animate` into the kernel-free animation.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
 from .._validation import as_finite_array, as_positive_scalar, as_scalar_learning_rate, check_dim
 from ..dynamics import gradient_descent, gradient_flow, steps_to_reach
 from ..problems import QuadraticProblem
-from .driver import new_figure
+from .driver import FigureState, new_figure
 from .style import plot_loss_contours, plot_path
 
 __all__ = ["StepSizeFigure", "draw_step_size", "update_step_size"]
@@ -28,7 +26,7 @@ _FLOW_POINTS = 400
 
 
 @dataclass(frozen=True)
-class StepSizeFigure:
+class StepSizeFigure(FigureState):
     """A drawn step-size figure and the artists :func:`update_step_size` changes.
 
     Attributes
@@ -52,12 +50,6 @@ class StepSizeFigure:
     t_max: float
     gd_path: Line2D
     flow_path: Line2D
-    title: Text
-
-    @property
-    def figure(self) -> Figure:
-        """The matplotlib figure."""
-        return self.gd_path.figure
 
 
 def draw_step_size(
@@ -109,7 +101,9 @@ def draw_step_size(
     flow = gradient_flow(problem, phi0, np.linspace(0.0, t_max, _FLOW_POINTS))
     flow_line = plot_path(ax, flow, "flow", label="gradient flow")
     gd_line = plot_path(ax, phi0[None], "gd", label="gradient descent")
-    plot = StepSizeFigure(problem, phi0, t_max, gd_line, flow_line, ax.set_title(" "))
+    plot = StepSizeFigure(
+        title=ax.set_title(" "), problem=problem, phi0=phi0, t_max=t_max, gd_path=gd_line, flow_path=flow_line
+    )
     ax.legend(loc="lower left")
     update_step_size(plot, lr)
     return plot

@@ -26,14 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 
 from .._validation import as_count, as_positive_array, as_positive_scalar, as_seed
 from ..problems import Quadratic
 from ..theory import fit_temperature, langevin_temperature, stationary_samples
-from .driver import new_figure
+from .driver import FigureState, new_figure
 from .style import COLORS, ellipse_points
 
 __all__ = ["TwoTemperatureFigure", "draw_two_temperatures", "update_two_temperatures"]
@@ -46,7 +44,7 @@ _RELAXATION_TIMES = 6.0
 
 
 @dataclass(frozen=True)
-class TwoTemperatureFigure:
+class TwoTemperatureFigure(FigureState):
     """Handles of a drawn two-temperature figure.
 
     Attributes
@@ -71,12 +69,6 @@ class TwoTemperatureFigure:
     cloud: Line2D
     two_temperature: tuple[Line2D, ...]
     one_temperature: tuple[Line2D, ...]
-    title: Text
-
-    @property
-    def figure(self) -> Figure:
-        """The matplotlib figure."""
-        return self.title.figure
 
 
 def _predictions(h: np.ndarray, lr: float, sigma: np.ndarray, cloud: np.ndarray) -> tuple[np.ndarray, float]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-from langevin_lib import progress as progress_module
-from langevin_lib.progress import ProgressBar, progress
+from langevin_lib import viz
+from langevin_lib.viz.progress import ProgressBar, progress
+
+# ``langevin_lib.viz.progress`` as an attribute is the function (re-exported by viz), not the module.
+progress_module = importlib.import_module("langevin_lib.viz.progress")
 
 
 def test_outside_a_kernel_the_items_pass_through_unchanged():
@@ -76,3 +81,7 @@ def test_callback_style_update_with_a_new_total(monkeypatch):
         bar.update(20)  # never past the end
         assert shown[0].value == 12
     assert shown[0].closed
+
+
+def test_viz_reexports_the_progress_bar():
+    assert viz.progress is progress and viz.ProgressBar is ProgressBar

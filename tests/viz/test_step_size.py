@@ -1,19 +1,14 @@
-"""Tests of the step-size widget of chapter 1 and its kernel-free animation (langevin_lib.step_size_widgets)."""
+"""Tests of the step-size figure of chapter 1 (langevin_lib.viz.step_size) and its slider and animation."""
 
 from __future__ import annotations
-
-import matplotlib
-
-matplotlib.use("Agg")  # tests only: no display; the notebooks keep their own backend
 
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.animation import FuncAnimation
 
 import langevin_lib as ll
-from langevin_lib import plotting, step_size_widgets
+from langevin_lib import viz
 
 PHI0 = np.array([-2.0, 2.0])
 T_MAX = 6.0
@@ -31,131 +26,148 @@ def valley() -> ll.LinearRegression:
 
 @pytest.fixture
 def axes():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+    return viz.new_figure()[1]
 
 
 def gd_iterates(problem, lr: float, n_steps: int) -> np.ndarray:
     return ll.gradient_descent(problem, PHI0, lr, n_steps).phi[:, 0, :]
 
 
-# --- gd_path_until -----------------------------------------------------------
+# --- the number of steps -------------------------------------------------------
 
 
-def test_gd_path_takes_exactly_t_max_over_lr_steps_when_lr_divides_t_max(valley):
-    path = step_size_widgets.gd_path_until(valley, PHI0, 0.1, 3.0)  # 3.0 / 0.1 = 30.000000000000004 in floats
-    np.testing.assert_array_equal(path, gd_iterates(valley, 0.1, 30))
+def test_gd_takes_exactly_t_max_over_lr_steps_when_lr_divides_t_max(valley):
+    plot = viz.draw_step_size(valley, PHI0, 0.1, 3.0, **WINDOW)  # 3.0 / 0.1 = 30.000000000000004 in floats
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), gd_iterates(valley, 0.1, 30))
 
 
-def test_gd_path_reaches_t_max_when_lr_does_not_divide_it(valley):
-    path = step_size_widgets.gd_path_until(valley, PHI0, 0.4, 3.0)  # steps at t = 0.4, ..., 2.8, 3.2
+def test_gd_reaches_t_max_when_lr_does_not_divide_it(valley):
+    plot = viz.draw_step_size(valley, PHI0, 0.5, 3.0, **WINDOW)
+    path = viz.update_step_size(plot, 0.4)  # steps at t = 0.4, ..., 2.8, 3.2
     np.testing.assert_array_equal(path, gd_iterates(valley, 0.4, 8))
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), path)
 
 
-def test_gd_path_validates_its_arguments(valley):
-    with pytest.raises(ValueError, match="lr"):
-        step_size_widgets.gd_path_until(valley, PHI0, -0.1, 3.0)
-    with pytest.raises(ValueError, match="t_max"):
-        step_size_widgets.gd_path_until(valley, PHI0, 0.1, 0.0)
+def test_gd_takes_at_least_one_step(valley):
+    plot = viz.draw_step_size(valley, PHI0, 0.5, 0.1, **WINDOW)
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), gd_iterates(valley, 0.5, 1))
 
 
-def test_gd_path_far_above_the_stability_bound_raises_divergence_error(valley):
+def test_gd_far_above_the_stability_bound_raises_divergence_error(valley):
     lam_max = np.linalg.eigvalsh(valley.hessian())[-1]
-    with pytest.raises(ll.DivergenceError):
-        step_size_widgets.gd_path_until(valley, PHI0, 3.0 / lam_max, 20_000.0)
+    plot = viz.draw_step_size(valley, PHI0, 1.5, 5_000.0, **WINDOW)
+    with pytest.raises(ll.DivergenceError):  # |1 - 3| = 2 per step for ~1900 steps overflows
+        viz.update_step_size(plot, 3.0 / lam_max)
 
 
 # --- draw / update -----------------------------------------------------------
 
 
 def test_draw_puts_the_library_gd_iterates_and_flow_on_the_axes(valley, axes):
-    artists = step_size_widgets.draw_step_size_comparison(axes, valley, PHI0, 0.5, T_MAX, **WINDOW)
-    np.testing.assert_array_equal(artists.gd_path.get_xydata(), gd_iterates(valley, 0.5, 12))
-    flow = ll.gradient_flow(valley, PHI0, np.linspace(0.0, T_MAX, len(artists.flow_path.get_xdata())))
-    np.testing.assert_allclose(artists.flow_path.get_xydata(), flow, rtol=0, atol=1e-12)
-    assert artists.gd_path in axes.lines and artists.flow_path in axes.lines
-    assert "0.500" in artists.title.get_text()
+    plot = viz.draw_step_size(valley, PHI0, 0.5, T_MAX, ax=axes, **WINDOW)
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), gd_iterates(valley, 0.5, 12))
+    t = np.linspace(0.0, T_MAX, len(plot.flow_path.get_xdata()))
+    np.testing.assert_allclose(plot.flow_path.get_xydata(), ll.gradient_flow(valley, PHI0, t), rtol=0, atol=1e-12)
+    assert plot.gd_path in axes.lines and plot.flow_path in axes.lines
+    assert plot.figure is axes.figure
+    assert "0.500" in plot.title.get_text() and plot.title is axes.title
     assert axes.collections, "the loss contours are drawn"
+    assert axes.get_xlim() == WINDOW["xlim"] and axes.get_ylim() == WINDOW["ylim"]
+
+
+def test_draw_makes_its_own_closed_figure_by_default(valley):
+    open_before = plt.get_fignums()
+    plot = viz.draw_step_size(valley, PHI0, 0.5, T_MAX, figsize=(5.0, 4.0), **WINDOW)
+    assert plt.get_fignums() == open_before  # closed: only the widget or the animation shows it
+    assert tuple(plot.figure.get_size_inches()) == (5.0, 4.0)
+    assert plot.figure.axes == [plot.gd_path.axes]
 
 
 def test_update_replaces_only_the_gd_path(valley, axes):
-    artists = step_size_widgets.draw_step_size_comparison(axes, valley, PHI0, 0.5, T_MAX, **WINDOW)
-    flow_before = artists.flow_path.get_xydata().copy()
+    plot = viz.draw_step_size(valley, PHI0, 0.5, T_MAX, ax=axes, **WINDOW)
+    flow_before = plot.flow_path.get_xydata().copy()
     n_artists = len(axes.get_children())
-    step_size_widgets.update_step_size(artists, valley, PHI0, 1.5, T_MAX)
-    np.testing.assert_array_equal(artists.gd_path.get_xydata(), gd_iterates(valley, 1.5, 4))
-    np.testing.assert_array_equal(artists.flow_path.get_xydata(), flow_before)
+    path = viz.update_step_size(plot, 1.5)
+    np.testing.assert_array_equal(path, gd_iterates(valley, 1.5, 4))
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), path)
+    np.testing.assert_array_equal(plot.flow_path.get_xydata(), flow_before)
     assert len(axes.get_children()) == n_artists  # nothing redrawn, nothing added
-    assert "1.500" in artists.title.get_text()
+    assert "1.500" in plot.title.get_text()
 
 
-def test_title_states_eta_times_lambda_max(valley, axes):
+def test_title_states_eta_times_lambda_max(valley):
     lam_max = np.linalg.eigvalsh(valley.hessian())[-1]
-    artists = step_size_widgets.draw_step_size_comparison(axes, valley, PHI0, 0.5, T_MAX, **WINDOW)
-    assert f"{0.5 * lam_max:.2f}" in artists.title.get_text()
+    plot = viz.draw_step_size(valley, PHI0, 0.5, T_MAX, **WINDOW)
+    assert f"{0.5 * lam_max:.2f}" in plot.title.get_text()
+    viz.update_step_size(plot, 1.25)
+    assert f"{1.25 * lam_max:.2f}" in plot.title.get_text()
 
 
-# --- the interactive widget --------------------------------------------------
-
-
-def make_widget(problem, ax, lr=0.5):
-    return step_size_widgets.interactive_step_size(problem, PHI0, T_MAX, lr_range=(0.05, 2.0), lr=lr, ax=ax, **WINDOW)
-
-
-def test_interactive_returns_a_slider_and_an_output(valley, axes):
-    box = make_widget(valley, axes)
-    assert isinstance(box, ipywidgets.VBox)
-    slider, output = box.children
-    assert isinstance(slider, ipywidgets.FloatSlider) and isinstance(output, ipywidgets.Output)
-    assert (slider.min, slider.max, slider.value) == (0.05, 2.0, 0.5)
-
-
-def test_moving_the_slider_redraws_gd_at_the_new_learning_rate(valley, axes):
-    box = make_widget(valley, axes)
-    gd_line = next(line for line in axes.lines if line.get_label() == "gradient descent")
-    np.testing.assert_array_equal(gd_line.get_xydata(), gd_iterates(valley, 0.5, 12))
-    box.children[0].value = 1.0
-    np.testing.assert_array_equal(gd_line.get_xydata(), gd_iterates(valley, 1.0, 6))
-    assert "1.000" in axes.get_title()
-
-
-def test_interactive_makes_its_own_figure_by_default(valley):
-    box = step_size_widgets.interactive_step_size(valley, PHI0, T_MAX, lr_range=(0.05, 2.0), lr=0.5, **WINDOW)
-    box.children[0].value = 0.25  # the update runs without a kernel or an explicit axes
-    assert box.children[0].value == 0.25
+def test_a_setting_always_redraws_the_same_path(valley):
+    plot = viz.draw_step_size(valley, PHI0, 0.5, T_MAX, **WINDOW)
+    first = plot.gd_path.get_xydata().copy()
+    viz.update_step_size(plot, 1.0)
+    viz.update_step_size(plot, 0.5)
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), first)
 
 
 @pytest.mark.parametrize(
-    ("lr_range", "lr", "match"),
+    ("kwargs", "match"),
     [
-        ((0.5, 0.1), 0.2, "lr_range"),
-        ((0.0, 1.0), 0.5, "lr_range"),
-        ((0.1, 1.0, 2.0), 0.5, "lr_range"),
-        ((0.1, 1.0), 1.5, "lr must lie"),
+        ({"lr": -0.1}, "lr"),
+        ({"lr": [0.1, 0.2]}, "lr"),
+        ({"t_max": 0.0}, "t_max"),
+        ({"phi0": [1.0, 2.0, 3.0]}, "phi0"),
+        ({"xlim": (1.0, -1.0)}, "xlim"),
+        ({"ylim": (0.0, 1.0, 2.0)}, "ylim"),
     ],
 )
-def test_interactive_validates_the_slider_range(valley, axes, lr_range, lr, match):
+def test_draw_rejects_bad_arguments(valley, kwargs, match):
+    args = {"phi0": PHI0, "lr": 0.5, "t_max": T_MAX, **WINDOW, **kwargs}
     with pytest.raises(ValueError, match=match):
-        step_size_widgets.interactive_step_size(valley, PHI0, T_MAX, lr_range=lr_range, lr=lr, ax=axes, **WINDOW)
+        viz.draw_step_size(valley, **args)
 
 
-# --- the kernel-free fallback ------------------------------------------------
+def test_update_rejects_bad_learning_rates(valley):
+    plot = viz.draw_step_size(valley, PHI0, 0.5, T_MAX, **WINDOW)
+    for bad in (0.0, -1.0, np.inf, [0.1, 0.2]):
+        with pytest.raises(ValueError, match="lr"):
+            viz.update_step_size(plot, bad)
+
+
+# --- with the driver ---------------------------------------------------------
+
+
+def test_slider_redraws_gd_at_the_chosen_learning_rate(valley):
+    plot = viz.draw_step_size(valley, PHI0, 0.25, T_MAX, **WINDOW)
+    control = viz.slider([0.25, 0.5, 1.0], value=0.5, description="learning rate")
+    box = viz.interactive(plot, viz.update_step_size, lr=control)
+    slider, image = box.children
+    assert slider is control and isinstance(image, ipywidgets.Image)
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), gd_iterates(valley, 0.5, 12))  # the slider's value
+    first = bytes(image.value)
+    slider.value = 1.0
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), gd_iterates(valley, 1.0, 6))
+    assert "1.000" in plot.title.get_text()
+    assert bytes(image.value) != first
 
 
 def test_animation_has_one_frame_per_learning_rate_and_ends_on_the_last(valley):
     lrs = [0.2, 0.8, 1.6]
-    animation = step_size_widgets.step_size_animation(valley, PHI0, lrs, T_MAX, **WINDOW, dpi=30)
-    assert isinstance(animation, FuncAnimation)
-    html = plotting.animation_html(animation, alt="gradient descent for three learning rates")
-    assert html.count("data:image/png;base64,") == len(lrs)
-    ax = animation._fig.axes[0]  # matplotlib has no public accessor for the figure
-    gd_line = next(line for line in ax.lines if line.get_label() == "gradient descent")
-    np.testing.assert_array_equal(gd_line.get_xydata(), step_size_widgets.gd_path_until(valley, PHI0, lrs[-1], T_MAX))
+    plot = viz.draw_step_size(valley, PHI0, 1.0, T_MAX, figsize=(3.0, 2.4), **WINDOW)
+    frames = [{"lr": lr} for lr in lrs]
+    animation = viz.animate(plot, viz.update_step_size, frames, alt="gradient descent, three rates", dpi=40)
+    bundle = animation._repr_mimebundle_()
+    assert bundle["text/html"].count("data:image/png;base64,") == len(lrs)
+    assert 'alt="gradient descent, three rates"' in bundle["text/html"]
+    assert bundle["image/png"].startswith(b"\x89PNG")
+    # The player leaves the figure on its last frame (the PNG, the first frame, is checked in test_driver).
+    np.testing.assert_array_equal(plot.gd_path.get_xydata(), gd_iterates(valley, lrs[-1], 4))
 
 
-def test_animation_validates_its_learning_rates(valley):
-    with pytest.raises(ValueError, match="lrs"):
-        step_size_widgets.step_size_animation(valley, PHI0, [], T_MAX, **WINDOW)
-    with pytest.raises(ValueError, match="lrs"):
-        step_size_widgets.step_size_animation(valley, PHI0, [0.1, -0.2], T_MAX, **WINDOW)
+def test_animation_rejects_bad_learning_rates(valley):
+    plot = viz.draw_step_size(valley, PHI0, 0.5, T_MAX, **WINDOW)
+    with pytest.raises(ValueError, match="frames"):
+        viz.animate(plot, viz.update_step_size, [], alt="none")
+    with pytest.raises(ValueError, match="lr"):
+        viz.animate(plot, viz.update_step_size, [{"lr": 0.1}, {"lr": -0.2}], alt="a bad rate", dpi=40)

@@ -1,4 +1,4 @@
-"""Tests of the course plotting style and the shared plot helpers (langevin_lib.plotting)."""
+"""Tests of the course plotting style and the shared plot helpers (langevin_lib.viz.style)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,6 @@ import io
 import re
 
 import matplotlib
-
-matplotlib.use("Agg")  # tests only: no display; the notebooks keep their own backend
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.animation import FuncAnimation
@@ -18,7 +14,8 @@ from matplotlib.colors import is_color_like, to_hex
 from PIL import Image
 
 import langevin_lib as ll
-from langevin_lib import plotting
+from langevin_lib import viz
+from langevin_lib.viz import style as plotting
 
 
 @pytest.fixture
@@ -32,9 +29,7 @@ def valley() -> ll.LinearRegression:
 
 @pytest.fixture
 def axes():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
+    return viz.new_figure()[1]  # closed at once: nothing to clean up
 
 
 # --- style -------------------------------------------------------------------
@@ -73,40 +68,6 @@ def test_named_colours_cover_the_recurring_objects_and_are_distinct():
 def test_palette_omits_yellow_and_is_okabe_ito():
     okabe_ito = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000"}
     assert {to_hex(c) for c in plotting.PALETTE} <= okabe_ito - {"#f0e442"}
-
-
-# --- loglog_slope ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("exponent", [-1.5, 0.5, 1.0, 2.0, 3.0])
-def test_loglog_slope_recovers_exact_power_laws(exponent):
-    x = np.array([0.3, 0.01, 2.0, 0.07, 1.0])  # unsorted on purpose
-    slope, intercept = plotting.loglog_slope(x, 3.0 * x**exponent)
-    assert slope == pytest.approx(exponent, abs=1e-12)
-    assert intercept == pytest.approx(np.log(3.0), abs=1e-12)
-
-
-def test_loglog_slope_is_the_least_squares_line():
-    x = np.geomspace(1e-3, 1.0, 9)
-    wiggle = np.exp(0.1 * np.sin(np.arange(9)))
-    slope, intercept = plotting.loglog_slope(x, 2.0 * x * wiggle)
-    expected_slope, expected_intercept = np.polyfit(np.log(x), np.log(2.0 * x * wiggle), 1)
-    assert (slope, intercept) == pytest.approx((expected_slope, expected_intercept), rel=1e-12)
-
-
-@pytest.mark.parametrize(
-    ("x", "y", "name"),
-    [
-        ([1.0, 0.0, 2.0], [1.0, 2.0, 3.0], "x"),
-        ([1.0, 2.0, 3.0], [1.0, -2.0, 3.0], "y"),
-        ([1.0, 2.0, np.nan], [1.0, 2.0, 3.0], "x"),
-        ([1.0, 2.0], [1.0, 2.0, 3.0], "same length"),
-        ([2.0, 2.0, 2.0], [1.0, 2.0, 3.0], "two distinct"),
-    ],
-)
-def test_loglog_slope_rejects_bad_input(x, y, name):
-    with pytest.raises(ValueError, match=name):
-        plotting.loglog_slope(x, y)
 
 
 # --- plot_loss_contours ------------------------------------------------------
@@ -179,14 +140,54 @@ def test_plot_path_rejects_bad_input(axes):
         plotting.plot_path(axes, [[0.0, np.nan]], "flow")
 
 
+# --- ellipse_points ----------------------------------------------------------
+
+
+def test_ellipse_lies_on_the_mahalanobis_level_set_around_its_centre():
+    S = np.array([[2.0, 0.5], [0.5, 1.0]])
+    centre = np.array([1.0, -1.0])
+    points = plotting.ellipse_points(S, radius=2.0, center=centre) - centre
+    np.testing.assert_allclose(np.einsum("ia,ab,ib->i", points, np.linalg.inv(S), points), 4.0, rtol=1e-12)
+    assert points.shape == (200, 2)
+
+
+def test_ellipse_defaults_to_radius_two_around_the_origin_and_is_closed():
+    S = np.diag([4.0, 0.25])
+    points = plotting.ellipse_points(S, n_points=9)
+    assert points.shape == (9, 2)
+    np.testing.assert_allclose(points[0], points[-1], atol=1e-12)  # a closed curve when drawn as a line
+    # Semi-axes r sqrt(eigenvalue) = 2 * 2 and 2 * 0.5 along the coordinate axes.
+    np.testing.assert_allclose(np.abs(points).max(axis=0), [4.0, 1.0], rtol=1e-12)
+
+
+def test_ellipse_of_a_singular_covariance_is_a_segment():
+    points = plotting.ellipse_points(np.diag([1.0, 0.0]), radius=1.0, n_points=5)  # angles k pi/2
+    np.testing.assert_allclose(points[:, 1], 0.0, atol=1e-12)
+    assert np.abs(points[:, 0]).max() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"covariance": np.eye(3)}, "covariance"),
+        ({"covariance": [[1.0, np.nan], [np.nan, 1.0]]}, "covariance"),
+        ({"radius": 0.0}, "radius"),
+        ({"n_points": 2}, "n_points"),
+        ({"center": [[0.0, 0.0]]}, "center"),
+    ],
+)
+def test_ellipse_rejects_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        plotting.ellipse_points(**{"covariance": np.eye(2), **kwargs})
+
+
 # --- animation_html ----------------------------------------------------------
 
 
 def _small_animation(n_frames: int = 3) -> FuncAnimation:
-    fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+    fig, ax = viz.new_figure(figsize=(2, 1.5), dpi=40)
     (line,) = ax.plot([0, 1], [0, 1], color=plotting.COLORS["flow"])
     ax.set_ylim(-1, 4)
-    plt.close(fig)
     return FuncAnimation(fig, lambda k: line.set_ydata([0, k]), frames=n_frames)
 
 
@@ -215,3 +216,8 @@ def test_animation_html_rejects_bad_input():
     with pytest.raises(ValueError, match="colors"):
         plotting.animation_html(animation, alt="x", colors=1)
     assert len(_frames(plotting.animation_html(animation, alt="x"))) == 1
+
+
+def test_viz_reexports_the_style():
+    for name in plotting.__all__:
+        assert getattr(viz, name) is getattr(plotting, name), name
