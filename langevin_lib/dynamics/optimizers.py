@@ -22,7 +22,7 @@ gradients :math:`\hat g_t` of the same chain:
   :math:`T_k = \eta_k\sigma_k^2/2 = \eta'/2` the same: a Gibbs distribution.
 
 All three act on an ensemble of chains of shape ``(n_chains, d)`` at once and
-run through :func:`~langevin_lib.trajectory.run_chain`, so a blow-up raises
+run through :func:`~langevin_lib.dynamics.trajectory.run_chain`, so a blow-up raises
 :class:`~langevin_lib.DivergenceError`. Time is the sum over steps of the mean
 per-coordinate rate, as for per-coordinate rates in :func:`~langevin_lib.sgd`.
 """

@@ -3,8 +3,8 @@ r"""The optimiser comparison of chapter 6: SGD, 1/sigma^2, RMSProp and Adam on t
 The lecture asserts that RMSProp (per-coordinate rate :math:`\eta'/\sigma_k`)
 works better than the "theoretically motivated" rule :math:`\eta'/\sigma_k^2`.
 This module runs the experiment: two classifiers on scikit-learn's digits
-(softmax regression, :class:`~langevin_lib.classifiers.SoftmaxRegression`, and
-a one-hidden-layer network, :class:`~langevin_lib.mlp.MLPClassifier`), four
+(softmax regression, :class:`~langevin_lib.SoftmaxRegression`, and
+a one-hidden-layer network, :class:`~langevin_lib.MLPClassifier`), four
 optimisers, a grid of learning rates each, several seeds (run as the chains of
 one ensemble), a constant learning rate and minibatches drawn with replacement.
 For every run it stores the training-loss curve, the final training loss, the
@@ -112,9 +112,9 @@ def train(
     """One run of ``optimizer`` (a name from :data:`OPTIMIZERS`) at rate ``lr``, one chain per row of ``phi0``.
 
     SGD is :func:`~langevin_lib.sgd`; the others use the defaults of
-    :class:`~langevin_lib.optimizers.InverseVarianceSGD`,
-    :class:`~langevin_lib.optimizers.RMSProp` (beta 0.99) and
-    :class:`~langevin_lib.optimizers.Adam` (0.9, 0.999).
+    :class:`~langevin_lib.InverseVarianceSGD`,
+    :class:`~langevin_lib.RMSProp` (beta 0.99) and
+    :class:`~langevin_lib.Adam` (0.9, 0.999).
     """
     common = {"batch_size": batch_size, "rng": rng, "record_every": record_every}
     if optimizer == "SGD":

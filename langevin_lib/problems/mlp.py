@@ -19,7 +19,7 @@ with :math:`\phi = (W_1, W_2, b)` flattened into one vector of length
     \nabla_{W_1} L_i = x_i\big((W_2\delta_i)\odot(1 - z_i^2)\big)^\top,
 
 plus :math:`\lambda\phi`. Unlike softmax regression
-(:class:`~langevin_lib.classifiers.SoftmaxRegression`) the loss is not convex:
+(:class:`~langevin_lib.SoftmaxRegression`) the loss is not convex:
 permuting the hidden units gives the same function, so there are many minima.
 """
 

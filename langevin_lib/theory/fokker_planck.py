@@ -38,7 +38,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import splu
 
-from .._validation import as_count, as_finite_array, as_positive_scalar
+from .._validation import as_count, as_finite_array, as_interval, as_positive_scalar
 
 __all__ = ["FokkerPlanckSolution", "discrete_gibbs_density", "fokker_planck_operator", "solve_fokker_planck"]
 
@@ -86,11 +86,9 @@ class FokkerPlanckSolution:
 
 
 def _cells(domain: tuple[float, float], n_cells: int) -> tuple[np.ndarray, np.ndarray]:
-    bounds = as_finite_array(domain, "domain", ndim=1)
-    if bounds.shape != (2,) or not bounds[0] < bounds[1]:
-        raise ValueError(f"domain must be (low, high) with low < high, got {domain!r}")
+    low, high = as_interval(domain, "domain")
     n_cells = as_count(n_cells, "n_cells", minimum=2)
-    edges = np.linspace(bounds[0], bounds[1], n_cells + 1)
+    edges = np.linspace(low, high, n_cells + 1)
     return edges, 0.5 * (edges[1:] + edges[:-1])
 
 

@@ -102,7 +102,7 @@ def draw_sgd_and_langevin(
     Parameters
     ----------
     potential : Potential
-        The loss, e.g. :class:`~langevin_lib.potentials.DoubleWell`.
+        The loss, e.g. :class:`~langevin_lib.DoubleWell`.
     x0 : float
         Start of every path.
     lr, sigma : float
