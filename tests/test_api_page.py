@@ -36,7 +36,8 @@ def _tracked_modules() -> list[str]:
 
 
 def test_every_top_level_name_is_documented():
-    missing = sorted(set(ll.__all__) - {p.removeprefix("langevin_lib.") for p in OBJECTS})
+    # Data are documented at their defining module, where autodoc finds their #: comments.
+    missing = sorted(set(ll.__all__) - {p.rpartition(".")[2] for p in OBJECTS})
     assert missing == [], (
         f"add `.. autofunction:: langevin_lib.NAME` (or autoclass, autodata) to book/api.md: {missing}"
     )

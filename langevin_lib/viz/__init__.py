@@ -2,8 +2,8 @@
 
 The only part of ``langevin_lib`` that imports matplotlib and ipywidgets
 (``from langevin_lib import viz``). Each interactive figure is a data class,
-a ``draw_*`` function and an ``update_*`` function; :func:`interactive` turns
-such a pair into sliders and :func:`animate` into a kernel-free animation::
+a ``draw_*`` function and an ``update_*`` function; :func:`~langevin_lib.viz.driver.interactive` turns
+such a pair into sliders and :func:`~langevin_lib.viz.driver.animate` into a kernel-free animation::
 
     plot = viz.draw_step_size(problem, phi0, 0.5, t_max, xlim=(-3, 3), ylim=(-3, 3))
     viz.interactive(plot, viz.update_step_size, lr=viz.slider([0.1, 0.5, 1.0], description="learning rate"))

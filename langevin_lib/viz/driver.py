@@ -67,7 +67,7 @@ def new_figure(nrows: int = 1, ncols: int = 1, **subplots: Any) -> tuple[Figure,
 
     Closed figures can still be drawn and saved; closing keeps the inline
     backend from showing a second, static copy. Arguments as for
-    :func:`matplotlib.pyplot.subplots`.
+    ``matplotlib.pyplot.subplots``.
     """
     fig, axes = plt.subplots(nrows, ncols, **subplots)
     plt.close(fig)
