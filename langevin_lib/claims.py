@@ -171,7 +171,7 @@ class Claim:
         if self.se is not None:
             parts.append(f"{_num(self.n_se, 2)} s.e.")
         if self.rtol is not None:
-            parts.append(f"{_num(100 * self.rtol, 3)}%")
+            parts.append(_relative(self.rtol, 3))
         if self.atol is not None:
             parts.append(_num(self.atol, 3))
         if self.test == "agreement":
@@ -195,7 +195,7 @@ class Claim:
         if parts == [True, False, False]:
             apart = f"{diff / self.se:.1f} s.e. apart"
         elif parts == [False, True, False]:
-            apart = f"{_num(100 * diff / abs(self.predicted), 2)}% apart"
+            apart = f"{_relative(diff / abs(self.predicted), 2)} apart"
         else:
             apart = f"{_num(diff, 2)} apart"
             if sum(parts) > 1:
@@ -552,6 +552,11 @@ def _axis(axis: Any, ndim: int) -> int:
 def _num(x: float, digits: int = 4) -> str:
     """``x`` to ``digits`` significant digits, as the chapters print numbers."""
     return format(x, f".{digits}g")
+
+
+def _relative(x: float, digits: int) -> str:
+    """A relative size as a percentage, or as a plain number when below 0.1 % ("rel. 1e-12")."""
+    return f"{_num(100 * x, digits)}%" if x >= 1e-3 else f"rel. {_num(x, digits)}"
 
 
 def _round(x: float | None, digits: int) -> float | None:
