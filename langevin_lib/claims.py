@@ -556,7 +556,7 @@ def _num(x: float, digits: int = 4) -> str:
 
 def _relative(x: float, digits: int) -> str:
     """A relative size as a percentage, or as a plain number when below 0.1 % ("rel. 1e-12")."""
-    return f"{_num(100 * x, digits)}%" if x >= 1e-3 else f"rel. {_num(x, digits)}"
+    return f"{_num(100 * x, digits)}%" if x >= 1e-3 or x == 0 else f"rel. {_num(x, digits)}"
 
 
 def _round(x: float | None, digits: int) -> float | None:
