@@ -13,8 +13,8 @@ returns a :class:`Claim` record. Made the last expression of a cell (or passed t
 that the book's Claims page collects at build time. A claim that is checked but not displayed still
 fails when it is wrong, but it is missing from the Claims page.
 
-How to write a claim check
---------------------------
+.. rubric:: How to write a claim check
+
 **What to check.** Every place where the text says a measurement agrees with a formula, an exponent
 has a value, a bound holds, or one method beats another. The claim id is ``ch<N>-<short-name>``
 (lower-case letters, digits and hyphens; it becomes the anchor the Claims page links to), unique in

@@ -350,6 +350,7 @@ CONF = f"""
 import sys
 sys.path.insert(0, {str(ROOT / "book" / "_ext")!r})
 extensions = ["myst_nb", "claims_ledger"]
+myst_enable_extensions = ["dollarmath"]  # as in the book: math in a chapter title
 nb_execution_mode = "cache"  # the LaTeX build reuses the HTML build's execution
 nb_execution_cache_path = "_build/.jupyter_cache"
 nb_execution_allow_errors = False
@@ -370,7 +371,7 @@ def _book(root: Path, chapters: dict[str, tuple[str, ...]]) -> Path:
     (root / "index.md").write_text(f"# A test book\n\n```{{toctree}}\n:numbered:\n{toc}\nclaims\n```\n")
     (root / "claims.md").write_text("# Claims\n\n```{claims-ledger}\n```\n")
     for name, sources in chapters.items():
-        _notebook(root / f"{name}.ipynb", f"Chapter {name}", *sources)
+        _notebook(root / f"{name}.ipynb", f"Chapter {name}: $L(\\eta)$", *sources)
     return root
 
 
@@ -396,9 +397,11 @@ def test_claims_page_lists_every_displayed_claim_with_status_and_link(demo_book)
     page = (demo_book / "_build" / "html" / "claims.html").read_text(encoding="utf-8")
     rows = re.findall(r"<tr class=\"ll-claim-row-(\w+)[^\"]*\">(.*?)</tr>", page, re.DOTALL)
     assert [kind for kind, _ in rows] == ["evidence", "identity"]
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", rows[0][1], re.DOTALL)]
+    # One chapter cell spans the chapter's rows; math in its title stays math.
+    assert '<td rowspan="2">' in rows[0][1] and '<span class="math' in rows[0][1] and "Chapter" not in rows[1][1]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", rows[0][1], re.DOTALL)]
     mean = np.random.default_rng(0).normal(1.0, 1.0, size=(20, 400)).mean()  # the notebook's number, recomputed
-    assert cells == ["1. Chapter demo", "demo-mean", "the sample mean matches the true mean 1",
+    assert cells == [r"1. Chapter demo: \(L(\eta)\)", "demo-mean", "the sample mean matches the true mean 1",
                      f"{mean:.4g} ± 0.011", "1", "4 s.e.", "passed"]
     assert 'href="demo.html#claim-demo-mean"' in rows[0][1] and "ll-claim-status-passed" in rows[0][1]
     assert 'href="demo.html#claim-demo-sum"' in rows[1][1] and "consistency check" in rows[1][1]

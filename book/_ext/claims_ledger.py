@@ -162,10 +162,17 @@ def _doc_order(env: BuildEnvironment) -> list[str]:
     return [d for d in order if d in claims] + sorted(set(claims) - set(order))
 
 
-def _chapter_title(env: BuildEnvironment, docname: str) -> str:
-    title = env.titles[docname].astext() if docname in env.titles else docname
+def _chapter_title(env: BuildEnvironment, docname: str) -> nodes.paragraph:
+    """The document's title with its chapter number; a copy of the title node, so that math in it renders."""
+    title = nodes.paragraph()
     number = env.toc_secnumbers.get(docname, {}).get("")
-    return f"{'.'.join(map(str, number))}. {title}" if number else title
+    if number:
+        title += nodes.Text(f"{'.'.join(map(str, number))}. ")
+    if docname in env.titles:
+        title.extend(child.deepcopy() for child in env.titles[docname].children)
+    else:
+        title += nodes.Text(docname)
+    return title
 
 
 def _paragraph(text: str, classes: list[str] | None = None) -> nodes.paragraph:
@@ -193,7 +200,7 @@ def _table(app: Sphinx, fromdocname: str, rows: list[tuple[str, dict[str, Any]]]
     group += nodes.thead("", head)
     body = nodes.tbody()
     group += body
-    for docname, record in rows:
+    for index, (docname, record) in enumerate(rows):
         text = record["text"]
         link = make_refnode(app.builder, fromdocname, docname, record["anchor"],
                             nodes.literal(record["id"], record["id"]), record["id"])
@@ -201,7 +208,6 @@ def _table(app: Sphinx, fromdocname: str, rows: list[tuple[str, dict[str, Any]]]
         if not record["passed"]:
             status = "ll-claim-status-failed"
         cells = [
-            _paragraph(_chapter_title(app.env, docname)),
             nodes.paragraph("", "", link),
             _paragraph(record["statement"]),
             _paragraph(text["measured"]),
@@ -210,6 +216,10 @@ def _table(app: Sphinx, fromdocname: str, rows: list[tuple[str, dict[str, Any]]]
             _paragraph(text["status"], [status]),
         ]
         row = nodes.row(classes=[f"ll-claim-row-{record['kind']}"])
+        if index == 0 or rows[index - 1][0] != docname:
+            # One chapter cell spans the chapter's rows.
+            span = sum(1 for d, _ in rows[index:] if d == docname) - 1
+            row += nodes.entry("", _chapter_title(app.env, docname), morerows=span)
         for cell in cells:
             row += nodes.entry("", cell)
         body += row
