@@ -80,7 +80,7 @@ _KINDS = ("evidence", "identity")
 
 @dataclass(frozen=True)
 class Claim:
-    """The record of a claim check that passed; make it with :func:`claim`.
+    """The record of a claim check: returned by :func:`claim` when it passes, carried by :class:`ClaimFailed` if not.
 
     It renders as a one-line badge in a notebook and in the book (HTML with the CSS classes of
     ``book/_static/claims.css``, plain ASCII text elsewhere, including the PDF) and carries a JSON
