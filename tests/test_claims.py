@@ -351,8 +351,7 @@ import sys
 sys.path.insert(0, {str(ROOT / "book" / "_ext")!r})
 extensions = ["myst_nb", "claims_ledger"]
 myst_enable_extensions = ["dollarmath"]  # as in the book: math in a chapter title
-nb_execution_mode = "cache"  # the LaTeX build reuses the HTML build's execution
-nb_execution_cache_path = "_build/.jupyter_cache"
+nb_execution_mode = "cache"  # the LaTeX build reuses the HTML build's execution (cache in <book>/_build)
 nb_execution_allow_errors = False
 suppress_warnings = ["mystnb.unknown_mime_type"]
 exclude_patterns = ["_build"]
