@@ -10,7 +10,9 @@ table once all documents have been read: one row per claim, in the order of the 
 linking back to where the claim is made.
 
 The build warns (and so fails under ``-W``) when a claim id is used twice, or when a record cannot
-be read. The extension needs nothing but Sphinx and docutils: it never imports langevin_lib.
+be read. The extension needs nothing but Sphinx and docutils: it never imports langevin_lib. The
+record's own MIME type (``application/vnd.langevin-claim+json``, for tools that read notebooks) is
+one that myst-nb does not render, so the book's configuration suppresses ``mystnb.unknown_mime_type``.
 """
 
 from __future__ import annotations
