@@ -6,6 +6,7 @@ the only part that imports matplotlib and ipywidgets, so importing the library
 stays light. The layers, each importing only from those above it in this list:
 
 - :mod:`langevin_lib.data`: the real data sets (diabetes, digits), never downloaded;
+  :mod:`langevin_lib.claims`: claim checks, a measurement against its theory;
 - :mod:`langevin_lib.problems`: what a loss is (capabilities such as
   :class:`FiniteSumProblem`, and the concrete problems);
 - :mod:`langevin_lib.dynamics`: what moves (gradient flow, SGD, optimisers, SDEs);
@@ -16,6 +17,7 @@ stays light. The layers, each importing only from those above it in this list:
 - :mod:`langevin_lib.coursework`: self-checks, student versions, the grader.
 """
 
+from .claims import Claim, ClaimFailed, batch_means_se, claim, replica_se
 from .data import (
     DIABETES_FEATURES,
     ClassificationData,
@@ -136,6 +138,8 @@ __all__ = [
     "SAMPLING_SCHEMES",
     "Adam",
     "AdditiveNoiseProblem",
+    "Claim",
+    "ClaimFailed",
     "ClassificationData",
     "ConvergedLoss",
     "CoupledRuns",
@@ -165,7 +169,9 @@ __all__ = [
     "Trajectory",
     "WeakError",
     "adam",
+    "batch_means_se",
     "best_runs",
+    "claim",
     "converged_loss",
     "coupled_sgd_langevin",
     "current_matrix",
@@ -204,6 +210,7 @@ __all__ = [
     "plateau_levels",
     "preconditioned_rates",
     "quadratic_sgd_variance",
+    "replica_se",
     "rmsprop",
     "run_optimizer",
     "run_sweep",

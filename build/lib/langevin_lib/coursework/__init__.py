@@ -1,0 +1,19 @@
+"""Coursework: the students' self-checks, student versions of the assignment masters, and an autograder.
+
+Students check an answer with ``from langevin_lib.coursework import check`` (see
+:mod:`langevin_lib.coursework.self_check`).
+
+Command line (see ``book/instructors.md``)::
+
+    python -m langevin_lib.coursework make-student MASTERS_DIR OUT_DIR
+    python -m langevin_lib.coursework grade MASTER SUBMISSION [SUBMISSION ...] [--json FILE]
+
+The student maker needs only the standard library; the grader needs
+``jupyter_client`` and ``ipykernel`` (installed with Jupyter). Neither is
+imported by ``import langevin_lib``.
+"""
+
+from .self_check import check
+from .student import CourseworkError, check_no_leaks, make_student, make_student_dir, notebook_bytes
+
+__all__ = ["CourseworkError", "check", "check_no_leaks", "make_student", "make_student_dir", "notebook_bytes"]
