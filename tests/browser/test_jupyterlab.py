@@ -29,6 +29,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -198,6 +199,24 @@ def _wait_for_image(page: Page, different_from: str | None, equal_to: str | None
 
 
 def test_chapter_in_jupyterlab(lab):
+    # Playwright's sync API refuses to start inside a running event loop, and test_book_pages.py keeps
+    # one open for its session-wide browser: drive this test's browser from a thread of its own.
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _check_chapter(lab)
+        except BaseException as exc:  # re-raised in the test's thread, with its traceback
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def _check_chapter(lab: str) -> None:
     timings: dict[str, float] = {}
     start = time.monotonic()
     with sync_playwright() as playwright:
