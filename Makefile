@@ -18,6 +18,8 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	@# The book shows the student versions of the coursework; a public fork without masters keeps its copies.
 	if [ -d book/assignments ]; then $(BIN)/python -m langevin_lib.coursework make-student book/assignments book/coursework; fi
+	@# Colab and the download button open plain-Markdown copies of the notebooks (launch/, committed).
+	$(BIN)/python tools/launch_notebooks.py
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
