@@ -25,7 +25,7 @@ book: $(STAMP)
 
 ## make test: lint, the library's unit tests, and every book notebook under nbval
 test: $(STAMP)
-	$(BIN)/ruff check langevin_lib tests benchmarks tools
+	$(BIN)/ruff check langevin_lib tests benchmarks tools book/_ext
 	@# Every name a chapter uses is defined (pyflakes over the notebooks' code), so no cell fails on a NameError.
 	$(BIN)/ruff check --select F book/0*.ipynb
 	$(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env
