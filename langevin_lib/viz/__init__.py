@@ -20,6 +20,7 @@ from .step_size import StepSizeFigure, draw_step_size, update_step_size
 from .style import (
     COLORS,
     COURSE_RC,
+    FLOW_POINTS,
     PALETTE,
     PATH_STYLES,
     animation_html,
@@ -33,6 +34,7 @@ from .two_temperatures import TwoTemperatureFigure, draw_two_temperatures, updat
 __all__ = [
     "COLORS",
     "COURSE_RC",
+    "FLOW_POINTS",
     "PALETTE",
     "PATH_STYLES",
     "Animation",

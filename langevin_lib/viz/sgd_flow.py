@@ -32,12 +32,9 @@ from .._validation import (
 from ..dynamics import Trajectory, gradient_flow, sgd, steps_to_reach
 from ..problems import Problem
 from .driver import FigureState, new_figure
-from .style import PATH_STYLES
+from .style import FLOW_POINTS, PATH_STYLES
 
 __all__ = ["SGDFlowFigure", "draw_sgd_vs_flow", "update_sgd_vs_flow"]
-
-#: Points on the drawn gradient-flow curve.
-_FLOW_POINTS = 400
 
 
 @dataclass(frozen=True)
@@ -162,7 +159,7 @@ def draw_sgd_vs_flow(
     if len(axes) != len(coords):
         raise ValueError(f"axes must hold one axes per coordinate: {len(coords)} coords, {len(axes)} axes")
 
-    times = np.linspace(0.0, t_max, _FLOW_POINTS)
+    times = np.linspace(0.0, t_max, FLOW_POINTS)
     flow = gradient_flow(problem, phi0, times)
     if ylim is None:
         # Each panel centred on its flow, all with the same height (three

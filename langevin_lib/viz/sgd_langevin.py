@@ -30,12 +30,9 @@ from .._validation import as_count, as_finite_array, as_interval, as_positive_sc
 from ..dynamics import CoupledRuns, coupled_sgd_langevin, gradient_flow, steps_to_reach
 from ..problems import Potential, SeparableNoisyLoss
 from .driver import FigureState, new_figure
-from .style import PATH_STYLES
+from .style import FLOW_POINTS, PATH_STYLES
 
 __all__ = ["SGDLangevinFigure", "draw_sgd_and_langevin", "update_sgd_and_langevin"]
-
-#: Points on the drawn gradient-flow curve.
-_FLOW_POINTS = 300
 
 
 @dataclass(frozen=True)
@@ -144,7 +141,7 @@ def draw_sgd_and_langevin(
     n_paths = as_count(n_paths, "n_paths")
     n_ensemble = as_count(n_ensemble, "n_ensemble", minimum=max(2, n_paths))
     ylim = as_interval(ylim, "ylim")
-    times = np.linspace(0.0, t_max, _FLOW_POINTS)
+    times = np.linspace(0.0, t_max, FLOW_POINTS)
     flow = gradient_flow(SeparableNoisyLoss(potential, 0.0), [x0], times)[:, 0]
     lines = []
     for ax, kind, name in zip(axes, ("sgd", "langevin"), ("SGD", "Langevin SDE"), strict=True):

@@ -17,12 +17,9 @@ from .._validation import as_finite_array, as_positive_scalar, as_scalar_learnin
 from ..dynamics import gradient_descent, gradient_flow, steps_to_reach
 from ..problems import QuadraticProblem
 from .driver import FigureState, new_figure
-from .style import plot_loss_contours, plot_path
+from .style import FLOW_POINTS, plot_loss_contours, plot_path
 
 __all__ = ["StepSizeFigure", "draw_step_size", "update_step_size"]
-
-#: Points on the drawn gradient-flow curve: enough for a smooth curve at any zoom of a book page.
-_FLOW_POINTS = 400
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def draw_step_size(
     if ax is None:
         ax = new_figure(figsize=figsize)[1]
     plot_loss_contours(ax, problem, xlim, ylim)
-    flow = gradient_flow(problem, phi0, np.linspace(0.0, t_max, _FLOW_POINTS))
+    flow = gradient_flow(problem, phi0, np.linspace(0.0, t_max, FLOW_POINTS))
     flow_line = plot_path(ax, flow, "flow", label="gradient flow")
     gd_line = plot_path(ax, phi0[None], "gd", label="gradient descent")
     plot = StepSizeFigure(

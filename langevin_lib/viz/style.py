@@ -33,6 +33,7 @@ from ..problems import Problem, QuadraticProblem
 __all__ = [
     "COLORS",
     "COURSE_RC",
+    "FLOW_POINTS",
     "PALETTE",
     "PATH_STYLES",
     "animation_html",
@@ -99,6 +100,9 @@ COURSE_RC: Mapping[str, Any] = MappingProxyType(
         "axes.prop_cycle": cycler(color=PALETTE),
     }
 )
+
+#: Points on a drawn gradient-flow curve: smooth at any zoom of a book page.
+FLOW_POINTS = 400
 
 #: Grey of loss contours: visible on white, quieter than any path drawn over it.
 _CONTOUR_GREY = "0.6"
