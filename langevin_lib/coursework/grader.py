@@ -28,6 +28,7 @@ why; the batch goes on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -393,9 +394,18 @@ def _run(
         score.notes.append(clean(note))
         failed.add(question)
 
+    def unanswered(request: dict[str, Any]) -> str:
+        raise StudentError("not read: the question's own cells failed")
+
     for step in steps:
         q = step.question if step.tests is None else step.tests
         if q is not None and q in failed:
+            if step.tests is not None:
+                # No points, but the cells still run up to their first read, so that what they define
+                # for later hidden tests (a reference computed once) exists.
+                for test in master.hidden[q]:
+                    with contextlib.suppress(Exception), student_session(unanswered):
+                        exec(test.code, namespace)
             continue
         if time.monotonic() >= cap:
             note = "not run: the submission's time cap was used up"

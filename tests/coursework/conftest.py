@@ -49,7 +49,9 @@ def synthetic_master() -> dict:
             "close(call('double', _np.array([-1.0, 0.5])), [-2.0, 1.0], 'double of an array')",
             3,
         ),
-        *_question("3", "# BEGIN SOLUTION\nanswer = 41 + 1\n# END SOLUTION", "equal(value('answer'), _answer3, 'answer')", 1),
+        *_question(
+            "3", "# BEGIN SOLUTION\nanswer = 41 + 1\n# END SOLUTION", "equal(value('answer'), _answer3, 'answer')", 1
+        ),
         *_question(
             "4",
             "# BEGIN SOLUTION\ntemp = ll.langevin_temperature(0.1, 4.0)\n# END SOLUTION",
