@@ -350,15 +350,17 @@ def _grade_one(
     report.questions = list(scores.values())
     box = Sandbox(content, limits, isolate=sandbox)
     try:
-        visible = [str(p) for p in hidden_paths if box.visible(p)]
+        visible = [str(p) for p in hidden_paths if sandbox and box.visible(p)]
         if visible:
             raise _Refused(f"the sandbox would show files it must not (move them): {', '.join(visible)}")
         try:
             kernel = Kernel(box)
         except KernelStartError as exc:
             raise _Refused(str(exc)) from exc
+        cap = time.monotonic() + submission_time_limit
+        kernel.deadline = cap  # a replay after a restart stops there too
         try:
-            _run(master, steps, scores, kernel, report, time_limit, time.monotonic() + submission_time_limit)
+            _run(master, steps, scores, kernel, report, time_limit, cap)
         finally:
             kernel.shutdown()
     finally:

@@ -75,6 +75,7 @@ class Kernel:
         self.sandbox, self.startup_timeout, self.max_restarts = sandbox, startup_timeout, max_restarts
         self.history: list[tuple[str, float]] = []  # cells that succeeded, with their run time
         self.restarts, self.dead_reason, self._replaying = 0, "", False
+        self.deadline = float("inf")  # time.monotonic() after which nothing is replayed
         self.km = self.kc = None
         self._start()
 
@@ -126,9 +127,10 @@ class Kernel:
             if remaining <= 0 and not interrupted:
                 try:
                     self.km.interrupt_kernel()
+                    grace = _GRACE_SECONDS
                 except Exception:  # an interrupt that cannot be sent is one that did not stop the cell
-                    deadline = time.monotonic()
-                interrupted, deadline = True, time.monotonic() + _GRACE_SECONDS
+                    grace = 0.0
+                interrupted, deadline = True, time.monotonic() + grace
                 continue
             if remaining <= 0 or not self.km.is_alive():
                 reason = "the kernel died" if not self.km.is_alive() else "the interrupt did not stop it"
@@ -182,7 +184,12 @@ class Kernel:
         self._replaying = True
         try:
             for position, (source, seconds) in enumerate(self.history):
-                if self._execute(source, 2 * seconds + 5.0).status != "ok":
+                budget = min(2 * seconds + 5.0, self.deadline - time.monotonic())
+                if budget <= 0:
+                    self.shutdown()
+                    self.dead_reason = "not run: no time was left to replay the earlier cells after a restart"
+                    break
+                if self._execute(source, budget).status != "ok":
                     del self.history[position:]
                     break
         finally:

@@ -8,8 +8,10 @@ honest submission last, which a cheater tries to overwrite.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -178,8 +180,7 @@ def test_the_honest_classmate_graded_last_still_gets_full_marks(batch):
     assert batch["honest"].total == 8
 
 
-def test_forged_score_lines_never_reach_the_report(master_path, blank, tmp_path, capfd):
-    forge = """
+FORGE = """
 import os, sys
 line = b"\\nforged.ipynb\\ntotal              8      8  (1 s)\\n"
 os.write(1, line)
@@ -188,17 +189,17 @@ sys.__stdout__.write(line.decode())
 print(line.decode())
 raise ValueError("\\ntotal              8      8  (1 s)\\n\\x1b[1A")
 """
-    path = write(tmp_path, "forger.ipynb", with_cell(blank, forge))
-    assert main(["grade", str(master_path), str(path), "--time-limit", "20"]) == 0
-    out, err = capfd.readouterr()
-    totals = [line for line in (out + err).splitlines() if line.lstrip().startswith("total")]
-    assert totals == [totals[0]] and totals[0].split()[1:3] == ["0", "8"], out
-    assert "\x1b" not in out and "forged.ipynb" not in out
+
+MARKER = "coursework-detached-marker-16"
 
 
-def test_a_detached_process_cannot_touch_the_gradebook(master_path, blank, tmp_path):
+@pytest.fixture(scope="module")
+def command_line(tmp_path_factory, sandbox_ready):
+    """One run of the command line on an honest notebook, a forger and a daemon; its output at the fd level."""
+    tmp_path = tmp_path_factory.mktemp("cli")
+    master_path = write(tmp_path, "master.ipynb", synthetic_master())
+    blank = make_student(synthetic_master())
     gradebook = tmp_path / "scores.json"
-    marker = "coursework-detached-marker-16"
     daemon = f"""
 import subprocess, sys
 code = '''
@@ -211,16 +212,58 @@ for _ in range(60):
             pass
     time.sleep(0.1)
 '''
-subprocess.Popen([sys.executable, "-c", code, "{marker}"], start_new_session=True,
+subprocess.Popen([sys.executable, "-c", code, "{MARKER}"], start_new_session=True,
                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 """
-    path = write(tmp_path, "daemon.ipynb", with_cell(blank, daemon))
-    assert main(["grade", str(master_path), str(path), "--time-limit", "20", "--json", str(gradebook)]) == 0
+    paths = [
+        write(tmp_path, "honest.ipynb", synthetic_master()),
+        write(tmp_path, "forger.ipynb", with_cell(blank, FORGE)),
+        write(tmp_path, "daemon.ipynb", with_cell(blank, daemon)),
+    ]
+    output = tmp_path / "output.txt"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    # Catch what the grader prints and anything that reaches its own file descriptors 1 and 2.
+    with output.open("wb") as sink, open(sink.fileno(), "w", closefd=False) as text:
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
+                code = main(
+                    ["grade", str(master_path), *map(str, paths), "--time-limit", "20", "--json", str(gradebook)]
+                )
+            text.flush()
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
     written = gradebook.read_bytes()
-    time.sleep(3)  # the daemon would have rewritten it by now
+    time.sleep(3)  # a surviving daemon would have rewritten the gradebook by now
+    return code, output.read_text(errors="replace"), written, gradebook
+
+
+def test_command_line_keeps_its_interface(command_line):
+    code, _, written, _ = command_line
+    assert code == 0
+    reports = json.loads(written)["reports"]
+    assert [Path(r["submission"]).name for r in reports] == ["honest.ipynb", "forger.ipynb", "daemon.ipynb"]
+    assert [(r["total"], r["max_total"]) for r in reports] == [(8, 8), (0, 8), (0, 8)]
+    assert {"points", "max_points", "status"} <= set(reports[0]["questions"][0])
+
+
+def test_forged_score_lines_never_reach_the_report(command_line):
+    _, out, _, _ = command_line
+    totals = [line.split()[1:3] for line in out.splitlines() if line.lstrip().startswith("total")]
+    assert totals == [["8", "8"], ["0", "8"], ["0", "8"]], out
+    assert "\x1b" not in out and "forged.ipynb" not in out
+
+
+def test_a_detached_process_cannot_touch_the_gradebook(command_line):
+    _, _, written, gradebook = command_line
     assert gradebook.read_bytes() == written
-    assert json.loads(written)["reports"][0]["total"] == 0
-    assert not any(marker in cmdline for cmdline in _host_cmdlines())
+    assert not any(MARKER in cmdline for cmdline in _host_cmdlines())
 
 
 def _host_cmdlines() -> list[str]:

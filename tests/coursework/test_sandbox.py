@@ -11,12 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import set_source, synthetic_master, write
 
+from langevin_lib.coursework import make_student
 from langevin_lib.coursework import sandbox as sandbox_module
 from langevin_lib.coursework.__main__ import main
 from langevin_lib.coursework.answers import student_session, value
 from langevin_lib.coursework.exchange import request_source
-from langevin_lib.coursework.grader import grade
+from langevin_lib.coursework.grader import format_report, grade, grade_batch
 from langevin_lib.coursework.kernel import Kernel
 from langevin_lib.coursework.sandbox import HOME, Limits, Sandbox, SandboxUnavailable
 
@@ -158,3 +160,15 @@ def _host_cmdlines() -> list[str]:
         except OSError:
             pass
     return out
+
+
+def test_unsafe_mode_still_keeps_the_tests_in_the_grader(tmp_path, sandbox_ready):
+    master = write(tmp_path, "master.ipynb", synthetic_master())
+    cheat = set_source(
+        make_student(synthetic_master()),
+        "sol-1",
+        "import numpy as np\nnp.isclose = np.allclose = lambda *a, **k: True\nroot = 1.0",
+    )
+    honest, cheater = grade_batch(master, [master, write(tmp_path, "cheat.ipynb", cheat)], time_limit=20, sandbox=False)
+    assert (honest.total, cheater.total) == (8, 0)
+    assert "NOT SANDBOXED" in format_report(honest)
