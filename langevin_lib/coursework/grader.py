@@ -38,11 +38,24 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .student import HIDDEN_TAG, INSTRUCTOR_TAG, SOLUTION_TAG
 
-__all__ = ["GradeReport", "MasterError", "QuestionScore", "format_report", "grade", "grade_batch", "write_gradebook"]
+if TYPE_CHECKING:
+    from .kernel import Kernel
+    from .sandbox import Limits
+
+__all__ = [
+    "GradeReport",
+    "MasterError",
+    "QuestionScore",
+    "clean",
+    "format_report",
+    "grade",
+    "grade_batch",
+    "write_gradebook",
+]
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 _MAX_NOTE = 300
@@ -141,7 +154,7 @@ def grade(
     time_limit: float = 60.0,
     submission_time_limit: float = 600.0,
     sandbox: bool = True,
-    limits: Any = None,
+    limits: Limits | None = None,
 ) -> GradeReport:
     """Grade one submission against ``master``; see :func:`grade_batch` (this is a batch of one)."""
     return grade_batch(
@@ -161,7 +174,7 @@ def grade_batch(
     time_limit: float = 60.0,
     submission_time_limit: float = 600.0,
     sandbox: bool = True,
-    limits: Any = None,
+    limits: Limits | None = None,
     secrets: Iterable[str | Path] = (),
     on_report: Callable[[GradeReport], None] | None = None,
 ) -> list[GradeReport]:
@@ -252,6 +265,10 @@ class _Refused(Exception):
     """This submission cannot be graded at all."""
 
 
+class _Timeout(BaseException):
+    """Reading an answer ran out of time (not an Exception: a hidden test's try/except cannot catch it)."""
+
+
 def _refuse(report: GradeReport, master: _Master | None, reason: str) -> None:
     report.status, report.reason = "refused", clean(reason, 500)
     if master is not None:
@@ -339,7 +356,7 @@ def _grade_one(
     time_limit: float,
     submission_time_limit: float,
     sandbox: bool,
-    limits: Any,
+    limits: Limits,
     hidden_paths: list[Path],
 ) -> None:
     from .kernel import Kernel, KernelStartError
@@ -374,7 +391,7 @@ def _run(
     master: _Master,
     steps: list[_Step],
     scores: dict[str, QuestionScore],
-    kernel: Any,
+    kernel: Kernel,
     report: GradeReport,
     time_limit: float,
     cap: float,
@@ -429,9 +446,6 @@ def _run(
             continue
 
         # The hidden tests of question q, here; each answer is read in the kernel within the budget.
-        class _Timeout(BaseException):  # not an Exception: a hidden test's own try/except cannot catch it
-            pass
-
         def exchange(request: dict[str, Any], question: str = q) -> str:
             before = time.monotonic()
             outcome = kernel.run(request_source(request), max(budget(question), 0.01), record=False)

@@ -240,7 +240,7 @@ subprocess.Popen([sys.executable, "-c", code, "{MARKER}"], start_new_session=Tru
             os.close(saved[0])
             os.close(saved[1])
     written = gradebook.read_bytes()
-    time.sleep(3)  # a surviving daemon would have rewritten the gradebook by now
+    time.sleep(1.5)  # a surviving daemon (writing every 0.1 s) would have rewritten the gradebook by now
     return code, output.read_text(errors="replace"), written, gradebook
 
 
