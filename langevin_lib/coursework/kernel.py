@@ -184,7 +184,7 @@ class Kernel:
         self._replaying = True
         try:
             for position, (source, seconds) in enumerate(self.history):
-                budget = min(2 * seconds + 5.0, self.deadline - time.monotonic())
+                budget = min(2 * seconds + 10.0, self.deadline - time.monotonic())
                 if budget <= 0:
                     self.shutdown()
                     self.dead_reason = "not run: no time was left to replay the earlier cells after a restart"

@@ -93,8 +93,8 @@ def test_a_cell_that_hangs_ignoring_interrupts_and_again_on_replay_ends_within_i
     )
     set_source(nb, "sol-2", "def double(x):\n    return 2 * x\n" + ignore_and_hang)
     started = time.monotonic()
-    report = grade(master_path, write(tmp_path, "hang.ipynb", nb), time_limit=4.0, submission_time_limit=120)
-    assert time.monotonic() - started < 60
+    report = grade(master_path, write(tmp_path, "hang.ipynb", nb), time_limit=6.0, submission_time_limit=120)
+    assert time.monotonic() - started < 100  # the bounds add up to about 30 s on an idle machine
     result = scores(report)
     assert result["1"] == (2, "passed")
     assert result["2"] == (0, "timeout") and "the interrupt did not stop it" in notes(report, "2")
