@@ -254,6 +254,8 @@ def grade_batch(
                 )
             except _Refused as exc:
                 _refuse(report, master_plan, str(exc))
+            except Exception as exc:  # the grader failing on one submission must not cost the others theirs
+                _refuse(report, master_plan, f"the grader failed on this submission: {type(exc).__name__}: {exc}")
         report.seconds = round(time.monotonic() - started, 2)
         reports.append(report)
         if on_report is not None:
