@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab lint bench clean student browser-test
+.PHONY: book test lab lint bench clean student browser-test bwrap
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,11 +24,19 @@ book: $(STAMP)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 ## make test: lint, the library's unit tests, and every book notebook under nbval
-test: $(STAMP)
+test: $(STAMP) bwrap
 	$(BIN)/ruff check langevin_lib tests benchmarks tools book/_ext
 	@# Every name a chapter uses is defined (pyflakes over the notebooks' code), so no cell fails on a NameError.
 	$(BIN)/ruff check --select F book/0*.ipynb
-	$(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env
+	COURSEWORK_REQUIRE_SANDBOX=1 $(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env
+
+## make bwrap: Debian's bubblewrap, the sandbox of the coursework grader (installed with apt-get when missing)
+bwrap:
+	@command -v bwrap >/dev/null || { \
+	  echo "No bwrap found; installing Debian's bubblewrap with apt-get."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends bubblewrap; }
 
 ## make browser-test: open every page of the built book (run make book first) in headless Chromium
 # Playwright drives the system's Chromium (Debian's chromium package, installed here when no

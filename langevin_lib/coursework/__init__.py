@@ -8,9 +8,14 @@ Command line (see ``book/instructors.md``)::
     python -m langevin_lib.coursework make-student MASTERS_DIR OUT_DIR
     python -m langevin_lib.coursework grade MASTER SUBMISSION [SUBMISSION ...] [--json FILE]
 
-The student maker needs only the standard library; the grader needs
-``jupyter_client`` and ``ipykernel`` (installed with Jupyter). Neither is
-imported by ``import langevin_lib``.
+The student maker needs only the standard library. The grader
+(:mod:`~langevin_lib.coursework.grader`) needs ``jupyter_client`` and
+``ipykernel`` (installed with Jupyter) and Debian's ``bwrap``: every submission's
+kernel runs in a sandbox (:mod:`~langevin_lib.coursework.sandbox`), and the
+hidden tests run in the grader, written in the vocabulary of
+:mod:`~langevin_lib.coursework.answers`, reading answers by value through
+:mod:`~langevin_lib.coursework.exchange`. None of them is imported by
+``import langevin_lib``.
 """
 
 from .self_check import check

@@ -1,38 +1,68 @@
-"""Grade a submitted notebook with the hidden tests of its master, in a fresh kernel.
+"""Grade submitted notebooks with the hidden tests of their master: the student's code in a sandbox, the tests here.
 
 The master says what is graded through cell metadata ``coursework``:
 ``{"question": "2.3", "points": 2}`` on a ``hidden-tests`` cell makes that
 cell worth 2 points of question 2.3; the same on a markdown ``solution``
 cell marks points graded by hand (listed, never scored automatically).
 
-Grading runs every code cell of the submission in order in one new kernel,
-and runs the hidden tests of a question right after the submission's last
-cell of that question (cells keep their ``coursework.question`` metadata in
-the student version; a question with no such cell left is tested at the end).
-The cells of one question, its hidden tests included, share a time limit; a
-cell that exceeds it is interrupted (and the kernel restarted and the
-successful cells replayed if the interrupt does not stop it). A question
-whose own cells raise or time out scores zero; the other questions are
-graded as usual. The kernel is not a sandbox: run untrusted submissions in a
-container.
+For each submission the grader starts a fresh Jupyter kernel in its own
+sandbox (:mod:`~langevin_lib.coursework.sandbox`), runs the submission's code
+cells there in order and, right after the submission's last cell of a
+question (cells keep their ``coursework.question`` metadata in the student
+version; a question with no such cell left is tested at the end), runs that
+question's hidden tests **in the grader's own process**: they read the
+student's answers by value through the exchange
+(:mod:`~langevin_lib.coursework.answers`) and compare them with the grader's
+own NumPy. Patching NumPy, builtins, IPython or ``langevin_lib`` inside the
+submission changes nothing the tests compute.
+
+Limits: the cells of one question, the reading of its answers included,
+share a time limit; a cell over it is interrupted (and, if the interrupt does
+not stop it, the sandbox is killed, a new one started and the successful
+cells replayed, each within a bound, a bounded number of times). A whole
+submission has a time cap. A question whose own cells raise or time out
+scores zero; the other questions are graded as usual. A submission that
+cannot be read, or belongs to another assignment, gets a report that says
+why; the batch goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import queue
-import subprocess
+import math
+import os
+import tempfile
 import time
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .student import HIDDEN_TAG, INSTRUCTOR_TAG, SOLUTION_TAG
 
-__all__ = ["GradeReport", "QuestionScore", "format_report", "grade"]
+if TYPE_CHECKING:
+    from .kernel import Kernel
+    from .sandbox import Limits
 
-_GRACE_SECONDS = 5.0  # how long an interrupted cell gets to stop before the kernel is restarted
-_MAX_MESSAGE = 300
+__all__ = [
+    "GradeReport",
+    "MasterError",
+    "QuestionScore",
+    "clean",
+    "format_report",
+    "grade",
+    "grade_batch",
+    "write_gradebook",
+]
+
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+_MAX_NOTE = 300
+
+
+class MasterError(ValueError):
+    """The master cannot be used for grading (unreadable, or a malformed hidden test)."""
 
 
 @dataclass
@@ -48,7 +78,11 @@ class QuestionScore:
 
 @dataclass
 class GradeReport:
-    """All scores of one submission (``manual`` questions are not in ``total``)."""
+    """All scores of one submission (``manual`` questions are not in ``total``).
+
+    ``status`` is ``graded`` or ``refused`` (the submission could not be graded
+    at all: ``reason`` says why, every question scores zero).
+    """
 
     master: str
     submission: str
@@ -56,6 +90,9 @@ class GradeReport:
     questions: list[QuestionScore]
     setup_notes: list[str]
     seconds: float
+    status: str = "graded"
+    reason: str = ""
+    sandboxed: bool = True
 
     @property
     def total(self) -> float:
@@ -70,227 +107,470 @@ class GradeReport:
 
 
 @dataclass
+class _HiddenTest:
+    source: str
+    code: Any  # compiled
+    question: str
+    points: float
+    label: str
+
+
+@dataclass
+class _Master:
+    name: str
+    hidden: dict[str, list[_HiddenTest]]
+    written: dict[str, float]  # question -> points graded by hand
+
+
+@dataclass
 class _Step:
     source: str
     question: str | None
     label: str
-    hidden_points: float | None = None  # set for a hidden-test cell
+    tests: str | None = None  # set for the step that runs the hidden tests of a question
 
 
-@dataclass
-class _Outcome:
-    status: str  # ok, error, timeout
-    message: str = ""
+def clean(text: Any, limit: int = _MAX_NOTE) -> str:
+    """``text`` on one line with every control or invisible character escaped, cut to ``limit``.
+
+    Student-controlled text (exception messages, file names) goes through
+    this before it reaches a report, so it cannot forge lines, colours or
+    hidden characters.
+    """
+    out = []
+    for char in str(text):
+        if char.isprintable() and unicodedata.category(char) not in ("Cf", "Zl", "Zp"):
+            out.append(char)
+        else:
+            out.append(char.encode("unicode_escape").decode("ascii") if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
+    line = "".join(out)
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def grade(
-    master: str | Path, submission: str | Path, *, time_limit: float = 60.0, kernel_name: str = "python3"
+    master: str | Path,
+    submission: str | Path,
+    *,
+    time_limit: float = 60.0,
+    submission_time_limit: float = 600.0,
+    sandbox: bool = True,
+    limits: Limits | None = None,
 ) -> GradeReport:
-    """Run the hidden tests of ``master`` against ``submission`` and return the scores.
+    """Grade one submission against ``master``; see :func:`grade_batch` (this is a batch of one)."""
+    return grade_batch(
+        master,
+        [submission],
+        time_limit=time_limit,
+        submission_time_limit=submission_time_limit,
+        sandbox=sandbox,
+        limits=limits,
+    )[0]
+
+
+def grade_batch(
+    master: str | Path,
+    submissions: Iterable[str | Path],
+    *,
+    time_limit: float = 60.0,
+    submission_time_limit: float = 600.0,
+    sandbox: bool = True,
+    limits: Limits | None = None,
+    secrets: Iterable[str | Path] = (),
+    on_report: Callable[[GradeReport], None] | None = None,
+) -> list[GradeReport]:
+    """Grade every submission against ``master``, each in its own sandbox; one report per submission.
+
+    Every file is read into memory before any student code runs, so no
+    submission can change another (or the master) before it is graded.
+    Problems of one submission (unreadable, wrong assignment, crashing,
+    hanging) are its report; they never stop the batch.
 
     Parameters
     ----------
-    master, submission : path
-        The master notebook (with ``hidden-tests`` cells) and the student's notebook.
+    master : path
+        The master notebook (with ``hidden-tests`` cells).
+    submissions : iterable of path
+        The students' notebooks.
     time_limit : float
-        Seconds allowed for all cells of one question, hidden tests included
+        Seconds for all cells of one question, reading its answers included
         (and for each cell that belongs to no question).
-    kernel_name : str
-        Jupyter kernel to start (a fresh one per call).
+    submission_time_limit : float
+        Seconds for a whole submission; what is left when it runs out scores zero.
+    sandbox : bool
+        False runs the students' code on the host with your permissions
+        (``--unsafe-no-sandbox``): only for notebooks you trust.
+    limits : Limits, optional
+        Resource limits of each sandbox (default :class:`~langevin_lib.coursework.sandbox.Limits`,
+        with the CPU limit raised to the submission's time cap).
+    secrets : iterable of path
+        Further files that must not be visible inside a sandbox (the gradebook).
+    on_report : callable, optional
+        Called with each report as soon as it is ready.
+
+    Raises
+    ------
+    ValueError
+        If a time limit is not a positive number.
+    SandboxUnavailable
+        If ``sandbox`` is True and bwrap cannot run here.
     """
-    if not time_limit > 0:
-        raise ValueError(f"time_limit must be > 0 seconds, got {time_limit!r}")
-    started = time.monotonic()
-    master_nb = _read(master)
-    steps, scores = _plan(master_nb, _read(submission))
-    runner = _Kernel(kernel_name, cwd=Path(submission).resolve().parent)
-    setup_notes: list[str] = []
-    spent: dict[str | None, float] = {}
-    failed: dict[str, str] = {}
+    for name, seconds in (("time_limit", time_limit), ("submission_time_limit", submission_time_limit)):
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds < math.inf:
+            raise ValueError(f"{name} must be a positive number of seconds, got {seconds!r}")
+    from .sandbox import Limits, check_sandbox
+
+    if sandbox:
+        check_sandbox()
+    if limits is None:
+        limits = Limits(cpu_seconds=int(submission_time_limit) + 60)
+    paths = [Path(p) for p in submissions]
     try:
-        for step in steps:
-            q = step.question
-            if q is not None and q in failed and step.hidden_points is not None:
-                continue  # the question's own cells already failed: it scores zero
-            budget = time_limit - spent.get(q, 0.0) if q is not None else time_limit
-            before = time.monotonic()
-            outcome = runner.run(step.source, max(budget, 0.01))
-            if q is not None:
-                spent[q] = spent.get(q, 0.0) + time.monotonic() - before
-            score = scores.get(q)
-            if step.hidden_points is not None:
-                if outcome.status == "ok":
-                    score.points += step.hidden_points
-                else:
-                    score.notes.append(f"{step.label}: {outcome.status}: {outcome.message}")
-                    if outcome.status == "timeout":
-                        failed.setdefault(q, "timeout")
-            elif outcome.status != "ok":
-                note = f"{step.label}: {outcome.status}: {outcome.message}"
-                if score is None:
-                    setup_notes.append(note)
-                else:
-                    failed.setdefault(q, outcome.status)
-                    score.notes.append(note)
-    finally:
-        runner.shutdown()
-    for q, score in scores.items():
-        if score.status == "manual":
-            continue
-        if q in failed:
-            score.points, score.status = 0.0, failed[q]
-        elif score.points == score.max_points:
-            score.status = "passed"
+        master_plan: _Master | None = _read_master(master)
+        master_error = ""
+    except MasterError as exc:
+        master_plan, master_error = None, str(exc)
+    contents = {str(p): _read_bytes(p) for p in paths}  # a snapshot before any student code runs
+    hidden_paths = [Path(master), *paths, *map(Path, secrets)]
+    reports = []
+    for path in paths:
+        started = time.monotonic()
+        report = GradeReport(str(master), clean(path, 1000), time_limit, [], [], 0.0, sandboxed=sandbox)
+        if master_plan is None:
+            _refuse(report, None, f"the master cannot be used: {master_error}")
         else:
-            score.status = "partial" if score.points > 0 else "failed"
-    return GradeReport(
-        master=str(master),
-        submission=str(submission),
-        time_limit=time_limit,
-        questions=list(scores.values()),
-        setup_notes=setup_notes,
-        seconds=round(time.monotonic() - started, 2),
-    )
+            content = contents[str(path)]
+            try:
+                notebook = _parse_submission(content)
+                _grade_one(
+                    master_plan,
+                    notebook,
+                    content,
+                    report,
+                    time_limit,
+                    submission_time_limit,
+                    sandbox,
+                    limits,
+                    hidden_paths,
+                )
+            except _Refused as exc:
+                _refuse(report, master_plan, str(exc))
+            except Exception as exc:  # the grader failing on one submission must not cost the others theirs
+                _refuse(report, master_plan, f"the grader failed on this submission: {type(exc).__name__}: {exc}")
+        report.seconds = round(time.monotonic() - started, 2)
+        reports.append(report)
+        if on_report is not None:
+            on_report(report)
+    return reports
+
+
+class _Refused(Exception):
+    """This submission cannot be graded at all."""
+
+
+class _Timeout(BaseException):
+    """Reading an answer ran out of time (not an Exception: a hidden test's try/except cannot catch it)."""
+
+
+def _refuse(report: GradeReport, master: _Master | None, reason: str) -> None:
+    report.status, report.reason = "refused", clean(reason, 500)
+    if master is not None:
+        report.questions = _empty_scores(master)
+        for score in report.questions:
+            if score.status != "manual":
+                score.status = "error"
+                score.notes.append(report.reason)
+
+
+def _read_bytes(path: Path) -> bytes | str:
+    """The file's bytes, or a string saying why it cannot be read."""
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            return f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"
+        return path.read_bytes()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+
+
+def _parse_submission(content: bytes | str) -> dict[str, Any]:
+    if isinstance(content, str):
+        raise _Refused(f"the notebook {content}")
+    try:
+        notebook = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
+        raise _Refused(f"not a notebook: the file is not valid JSON ({exc})") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        if isinstance(notebook, dict) and isinstance(notebook.get("worksheets"), list):
+            raise _Refused("an nbformat 3 notebook (open it in Jupyter and save it again, as nbformat 4)")
+        raise _Refused("not a notebook: no list of cells")
+    if notebook.get("nbformat") != 4:
+        raise _Refused(f"nbformat {clean(notebook.get('nbformat'), 20)} is not supported (nbformat 4 is)")
+    return notebook
+
+
+def _read_master(path: str | Path) -> _Master:
+    try:
+        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MasterError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4 or not isinstance(notebook.get("cells"), list):
+        raise MasterError(f"{path} is not an nbformat 4 notebook")
+    hidden: dict[str, list[_HiddenTest]] = {}
+    written: dict[str, float] = {}
+    for index, cell in enumerate(notebook["cells"]):
+        meta = _coursework(cell)
+        if not isinstance(cell, dict) or "question" not in meta or "points" not in meta:
+            continue
+        question, points = meta["question"], meta["points"]
+        if isinstance(points, bool) or not isinstance(points, int | float) or not 0 < points < math.inf:
+            raise MasterError(f"{path}: cell {index}: points must be a positive number, got {points!r}")
+        if not isinstance(question, str | int | float) or isinstance(question, bool):
+            raise MasterError(f"{path}: cell {index}: question must be a string, got {question!r}")
+        question = str(question)
+        tags = _tags(cell)
+        if HIDDEN_TAG in tags and cell.get("cell_type") == "code":
+            source = _source(cell)
+            if source is None:
+                raise MasterError(f"{path}: cell {index}: the source is not text")
+            try:
+                code = compile(source, f"<hidden test: master cell {index}>", "exec")
+            except SyntaxError as exc:
+                raise MasterError(f"{path}: cell {index}: the hidden test is not valid Python: {exc}") from exc
+            label = f"hidden test (master cell {index})"
+            hidden.setdefault(question, []).append(_HiddenTest(source, code, question, float(points), label))
+        elif SOLUTION_TAG in tags and cell.get("cell_type") == "markdown":
+            written[question] = written.get(question, 0.0) + float(points)
+    if not hidden:
+        raise MasterError(f"{path} has no hidden-tests cells with coursework question and points")
+    return _Master(str(path), hidden, written)
+
+
+def _empty_scores(master: _Master) -> list[QuestionScore]:
+    scores = [QuestionScore(q, 0.0, sum(t.points for t in tests), "pending") for q, tests in master.hidden.items()]
+    scores += [QuestionScore(q + " (written)", 0.0, points, "manual") for q, points in master.written.items()]
+    return sorted(scores, key=lambda s: _question_key(s.question))
+
+
+def _grade_one(
+    master: _Master,
+    notebook: dict[str, Any],
+    content: bytes,
+    report: GradeReport,
+    time_limit: float,
+    submission_time_limit: float,
+    sandbox: bool,
+    limits: Limits,
+    hidden_paths: list[Path],
+) -> None:
+    from .kernel import Kernel, KernelStartError
+    from .sandbox import Sandbox
+
+    steps = _plan(master, notebook, report.setup_notes)
+    scores = {s.question: s for s in _empty_scores(master)}
+    report.questions = list(scores.values())
+    box = Sandbox(content, limits, isolate=sandbox)
+    try:
+        visible = [str(p) for p in hidden_paths if sandbox and box.visible(p)]
+        if visible:
+            raise _Refused(f"the sandbox would show files it must not (move them): {', '.join(visible)}")
+        try:
+            kernel = Kernel(box)
+        except KernelStartError as exc:
+            raise _Refused(str(exc)) from exc
+        cap = time.monotonic() + submission_time_limit
+        kernel.deadline = cap  # a replay after a restart stops there too
+        try:
+            _run(master, steps, scores, kernel, report, time_limit, cap)
+        finally:
+            kernel.shutdown()
+    finally:
+        box.cleanup()
+    for score in scores.values():
+        if score.status == "pending":
+            score.status = "passed" if score.points == score.max_points else "partial" if score.points else "failed"
+
+
+def _run(
+    master: _Master,
+    steps: list[_Step],
+    scores: dict[str, QuestionScore],
+    kernel: Kernel,
+    report: GradeReport,
+    time_limit: float,
+    cap: float,
+) -> None:
+    from .answers import Mismatch, StudentError, student_session
+    from .exchange import request_source
+
+    spent: dict[str | None, float] = {}
+    failed: set[str] = set()
+    namespace: dict[str, Any] = {"__name__": "__hidden_tests__"}  # shared by the master's hidden cells
+
+    def budget(question: str | None) -> float:
+        left = cap - time.monotonic()
+        return min(left, time_limit - spent.get(question, 0.0) if question is not None else time_limit)
+
+    def fail(question: str, status: str, note: str) -> None:
+        score = scores[question]
+        score.points, score.status = 0.0, status
+        score.notes.append(clean(note))
+        failed.add(question)
+
+    def unanswered(request: dict[str, Any]) -> str:
+        raise StudentError("not read: the question's own cells failed")
+
+    for step in steps:
+        q = step.question if step.tests is None else step.tests
+        if q is not None and q in failed:
+            if step.tests is not None:
+                # No points, but the cells still run up to their first read, so that what they define
+                # for later hidden tests (a reference computed once) exists.
+                for test in master.hidden[q]:
+                    with contextlib.suppress(Exception), student_session(unanswered):
+                        exec(test.code, namespace)
+            continue
+        if time.monotonic() >= cap:
+            note = "not run: the submission's time cap was used up"
+            if q is None:
+                report.setup_notes.append(note)
+            else:
+                fail(q, "timeout", note)
+            continue
+        if step.tests is None:
+            before = time.monotonic()
+            outcome = kernel.run(step.source, max(budget(q), 0.01))
+            spent[q] = spent.get(q, 0.0) + time.monotonic() - before
+            if outcome.status != "ok":
+                note = f"{step.label}: {outcome.status}: {outcome.message}"
+                if q is None:
+                    report.setup_notes.append(clean(note))
+                else:
+                    fail(q, outcome.status, note)
+            continue
+
+        # The hidden tests of question q, here; each answer is read in the kernel within the budget.
+        def exchange(request: dict[str, Any], question: str = q) -> str:
+            before = time.monotonic()
+            outcome = kernel.run(request_source(request), max(budget(question), 0.01), record=False)
+            spent[question] = spent.get(question, 0.0) + time.monotonic() - before
+            if outcome.status == "timeout":
+                raise _Timeout(outcome.message)
+            if outcome.payload is None:
+                message = outcome.message or "no answer came back"
+                return json.dumps({"$": "raised", "type": "NoAnswer", "message": message})
+            return outcome.payload
+
+        score = scores[q]
+        for test in master.hidden[q]:
+            try:
+                with student_session(exchange):
+                    exec(test.code, namespace)
+            except _Timeout as exc:
+                fail(q, "timeout", f"{test.label}: timeout: {exc}")
+                break
+            except Mismatch as exc:
+                score.notes.append(clean(f"{test.label}: failed: {exc}"))
+            except StudentError as exc:
+                score.notes.append(clean(f"{test.label}: error: {exc}"))
+            except Exception as exc:  # an answer of an unexpected kind made the instructor's code raise
+                score.notes.append(clean(f"{test.label}: error: {type(exc).__name__}: {exc}"))
+            else:
+                score.points += test.points
 
 
 def format_report(report: GradeReport) -> str:
-    """A plain-text score table."""
+    """A plain-text score table; every student-controlled text in it is escaped."""
+    sandbox = "" if report.sandboxed else ", NOT SANDBOXED"
     lines = [
-        f"{report.submission}  (master {report.master}, {report.time_limit:g} s per question)",
-        f"{'question':<14}{'score':>7}{'max':>7}  status",
+        f"{clean(report.submission, 1000)}  (master {clean(report.master, 1000)}, "
+        f"{report.time_limit:g} s per question{sandbox})",
     ]
+    if report.status == "refused":
+        lines.append(f"not graded: {clean(report.reason, 500)}")
+    lines.append(f"{'question':<14}{'score':>7}{'max':>7}  status")
     manual = []
     for q in report.questions:
         if q.status == "manual":
             manual.append(q)
-            lines.append(f"{q.question:<14}{'-':>7}{q.max_points:>7g}  graded by hand")
+            lines.append(f"{clean(q.question, 14):<14}{'-':>7}{q.max_points:>7g}  graded by hand")
             continue
-        lines.append(f"{q.question:<14}{q.points:>7g}{q.max_points:>7g}  {q.status}")
-        lines.extend(f"{'':<14}  {note}" for note in q.notes)
+        lines.append(f"{clean(q.question, 14):<14}{q.points:>7g}{q.max_points:>7g}  {q.status}")
+        lines.extend(f"{'':<14}  {clean(note)}" for note in q.notes)
     lines.append(f"{'total':<14}{report.total:>7g}{report.max_total:>7g}  ({report.seconds:g} s)")
     if manual:
         lines.append(f"plus {sum(q.max_points for q in manual):g} points graded by hand")
-    lines.extend(f"setup: {note}" for note in report.setup_notes)
+    lines.extend(f"setup: {clean(note)}" for note in report.setup_notes)
     return "\n".join(lines)
 
 
-def _read(path: str | Path) -> dict[str, Any]:
+def write_gradebook(path: str | Path, master: str | Path, reports: list[GradeReport]) -> None:
+    """Write the reports as JSON, atomically (a reader never sees half a file)."""
+    path = Path(path)
+    data = {"master": str(master), "reports": [report.to_json() for report in reports]}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"cannot read the notebook {path}: {exc}") from exc
-    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
-        raise ValueError(f"{path} is not an nbformat 4 notebook")
-    return notebook
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, indent=1) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def _coursework(cell: dict[str, Any]) -> dict[str, Any]:
-    meta = cell.get("metadata", {}).get("coursework", {})
+def _coursework(cell: Any) -> dict[str, Any]:
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = metadata.get("coursework") if isinstance(metadata, dict) else None
     return meta if isinstance(meta, dict) else {}
 
 
-def _source(cell: dict[str, Any]) -> str:
+def _tags(cell: dict[str, Any]) -> list[str]:
+    metadata = cell.get("metadata")
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+
+
+def _source(cell: dict[str, Any]) -> str | None:
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    return None
 
 
-def _plan(master: dict[str, Any], submission: dict[str, Any]) -> tuple[list[_Step], dict[str | None, QuestionScore]]:
-    """The cells to run, in order, and an empty score for every question of the master."""
-    hidden: dict[str, list[_Step]] = {}
-    scores: dict[str | None, QuestionScore] = {}
-    for index, cell in enumerate(master.get("cells", [])):
-        meta, tags = _coursework(cell), cell.get("metadata", {}).get("tags", [])
-        if "question" not in meta or "points" not in meta:
-            continue
-        q, points = str(meta["question"]), float(meta["points"])
-        if HIDDEN_TAG in tags and cell.get("cell_type") == "code":
-            step = _Step(_source(cell), q, f"hidden test (master cell {index})", hidden_points=points)
-            hidden.setdefault(q, []).append(step)
-            score = scores.setdefault(q, QuestionScore(q, 0.0, 0.0, "pending"))
-            score.max_points += points
-        elif SOLUTION_TAG in tags and cell.get("cell_type") == "markdown":
-            scores[q + " (written)"] = QuestionScore(q + " (written)", 0.0, points, "manual")
+def _plan(master: _Master, submission: dict[str, Any], notes: list[str]) -> list[_Step]:
+    """The submission's code cells in order, with a test step after each question's last cell."""
     steps: list[_Step] = []
     last_cell: dict[str, int] = {}
-    for index, cell in enumerate(submission.get("cells", [])):
-        tags = cell.get("metadata", {}).get("tags", [])
-        if cell.get("cell_type") != "code" or HIDDEN_TAG in tags or INSTRUCTOR_TAG in tags:
-            continue  # a submission cannot bring its own hidden tests
-        q = _coursework(cell).get("question")
-        q = str(q) if q is not None and str(q) in hidden else None
-        steps.append(_Step(_source(cell), q, f"cell {index}"))
-        if q is not None:
-            last_cell[q] = len(steps)
-    # Insert each question's hidden tests after its last cell, from the back so positions stay valid.
+    seen: set[str] = set()
+    for index, cell in enumerate(submission["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        tags = _tags(cell)
+        if HIDDEN_TAG in tags or INSTRUCTOR_TAG in tags:
+            continue  # a submission cannot bring cells that only a master may have
+        source = _source(cell)
+        if source is None:
+            notes.append(f"cell {index}: its source is not text; skipped")
+            continue
+        question = _coursework(cell).get("question")
+        question = str(question) if isinstance(question, str | int | float) and not isinstance(question, bool) else None
+        if question is not None:
+            seen.add(question)
+        question = question if question in master.hidden else None
+        steps.append(_Step(source, question, f"cell {index}"))
+        if question is not None:
+            last_cell[question] = len(steps)
+    if seen and not seen & (set(master.hidden) | set(master.written)):
+        raise _Refused(
+            f"wrong assignment: this notebook's questions are {', '.join(sorted(seen, key=_question_key))}, "
+            f"the master's are {', '.join(sorted(master.hidden, key=_question_key))}"
+        )
     for q, position in sorted(last_cell.items(), key=lambda item: -item[1]):
-        steps[position:position] = hidden[q]
-    for q in hidden:
-        if q not in last_cell:
-            steps.extend(hidden[q])
-    return steps, dict(sorted(scores.items(), key=lambda item: _question_key(item[0])))
+        steps.insert(position, _Step("", None, f"tests of {q}", tests=q))
+    steps.extend(_Step("", None, f"tests of {q}", tests=q) for q in master.hidden if q not in last_cell)
+    return steps
 
 
 def _question_key(question: str | None) -> tuple:
     parts = str(question).split(" ")[0].split(".")
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts), str(question)
-
-
-class _Kernel:
-    """One kernel, with execution under a deadline, interrupt, and restart plus replay."""
-
-    def __init__(self, kernel_name: str, cwd: Path):
-        from jupyter_client.manager import start_new_kernel
-
-        # The kernel's own log (a warning about unencrypted local TCP) is not the submission's output.
-        self._start = lambda: start_new_kernel(
-            kernel_name=kernel_name, cwd=str(cwd), startup_timeout=60, stderr=subprocess.DEVNULL
-        )
-        self.km, self.kc = self._start()
-        self.history: list[str] = []  # cells that ran without error, replayed after a restart
-
-    def run(self, source: str, timeout: float) -> _Outcome:
-        outcome = self._execute(source, timeout)
-        if outcome.status == "ok":
-            self.history.append(source)
-        return outcome
-
-    def _execute(self, source: str, timeout: float) -> _Outcome:
-        msg_id = self.kc.execute(source, store_history=False, allow_stdin=False, stop_on_error=False)
-        deadline = time.monotonic() + timeout
-        error, interrupted = "", False
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 and not interrupted:
-                self.km.interrupt_kernel()
-                interrupted, deadline = True, time.monotonic() + _GRACE_SECONDS
-                continue
-            if remaining <= 0 or not self.km.is_alive():
-                reason = "the kernel died" if not self.km.is_alive() else "the interrupt did not stop it"
-                self._restart()
-                if interrupted:
-                    return _Outcome("timeout", f"exceeded the time limit of {timeout:.3g} s ({reason})")
-                return _Outcome("error", reason)
-            try:
-                msg = self.kc.get_iopub_msg(timeout=min(remaining, 1.0))
-            except queue.Empty:
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "error":
-                error = f"{content.get('ename')}: {content.get('evalue')}"[:_MAX_MESSAGE]
-            elif kind == "status" and content.get("execution_state") == "idle":
-                break
-        if interrupted:
-            return _Outcome("timeout", f"exceeded the time limit of {timeout:.3g} s and was interrupted")
-        return _Outcome("error", error) if error else _Outcome("ok")
-
-    def _restart(self) -> None:
-        self.shutdown()
-        self.km, self.kc = self._start()
-        for source in self.history:
-            self._execute(source, 60.0)
-
-    def shutdown(self) -> None:
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
