@@ -15,16 +15,13 @@ r"""What the PDF edition (``make pdf``, Sphinx's LaTeX builder) needs beyond the
 
 from __future__ import annotations
 
-import re
-
 from docutils import nodes
+from empty_outputs import DEFAULT_REPR, is_mime_bundle
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_exercise.nodes import exercise_latex_number_reference
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-# The repr Python gives an object without its own: no content for a reader.
-DEFAULT_REPR = re.compile(r"^<[\w.]+ object(?: at 0x[0-9a-f]+)?>$")
 
 
 def _mime_parts(bundle: nodes.Element) -> dict[str, nodes.Element]:
@@ -48,10 +45,7 @@ class DropOutputsWithoutStaticForm(SphinxPostTransform):
     formats = ("latex",)
 
     def run(self, **kwargs) -> None:
-        def is_bundle(node: nodes.Node) -> bool:
-            return isinstance(node, nodes.container) and node.get("nb_element") == "mime_bundle"
-
-        for bundle in list(self.document.findall(is_bundle)):
+        for bundle in list(self.document.findall(is_mime_bundle)):
             if _has_no_static_form(bundle):
                 bundle.parent.remove(bundle)
 

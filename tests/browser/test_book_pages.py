@@ -176,13 +176,20 @@ class PageVisit:
         self.blocked_external: list[str] = []
         self.failed_internal: list[str] = []
         self.js_errors: list[str] = []
+        self.pending: dict[object, str] = {}  # requests not finished yet, for the report of a timeout
         page.route("**/*", self._route)
+        page.on("request", lambda request: self.pending.__setitem__(request, request.url))
+        page.on("requestfinished", lambda request: self.pending.pop(request, None))
         page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
         page.on("console", self._console)
         page.on("pageerror", self._page_error)
         page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
-        page.wait_for_load_state("networkidle", timeout=NAVIGATION_TIMEOUT_MS)
+        try:
+            page.wait_for_load_state("networkidle", timeout=NAVIGATION_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            pending = sorted(self.pending.values())
+            pytest.fail(f"{url}: network not idle after {NAVIGATION_TIMEOUT_MS} ms; pending requests: {pending}")
 
     def _page_error(self, exc) -> None:
         self.js_errors.append(f"uncaught {exc.name}: {exc.message}")
@@ -195,6 +202,7 @@ class PageVisit:
             route.abort("internetdisconnected")
 
     def _request_failed(self, request) -> None:
+        self.pending.pop(request, None)
         if _is_local(request.url) and not request.url.startswith("data:"):
             self.failed_internal.append(f"{request.url}: {request.failure}")
 
