@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab lint bench clean student browser-test bwrap
+.PHONY: book test lab lint bench clean student browser-test bwrap pdf lint-notebooks
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,8 +14,21 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $(STAMP)
 
+# The book's reader-side JavaScript (MathJax, the widget manager, require.js), pinned in
+# package-lock.json like requirements.txt pins Python: `npm ci` installs exactly those versions into
+# node_modules/ (git-ignored), and book/_ext/offline_assets.py copies them into the built book.
+# Debian's npm is installed with apt-get when none is on PATH.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  echo "No npm found; installing Debian's npm with apt-get."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NPM_STAMP)
+
 ## make book: build the HTML book with warnings as errors
-book: $(STAMP)
+book: $(STAMP) $(NPM_STAMP)
 	@# The book shows the student versions of the coursework; a public fork without masters keeps its copies.
 	if [ -d book/assignments ]; then $(BIN)/python -m langevin_lib.coursework make-student book/assignments book/coursework; fi
 	@# Colab and the download button open plain-Markdown copies of the notebooks (launch/, committed).
@@ -55,6 +68,29 @@ browser-test: $(STAMP)
 	rm -rf _build/screenshots
 	BROWSER_TEST=1 $(BIN)/python -m pytest tests/browser -q; status=$$?; \
 	  cat _build/screenshots/browser-report.txt 2>/dev/null; exit $$status
+
+## make pdf: the whole book as one PDF (_build/latex/book.pdf), through Jupyter Book's LaTeX builder
+# XeLaTeX (Unicode in code and outputs) from Debian's TeX Live, installed here with apt-get when
+# missing, like Chromium above. Notebooks are not re-run when `make book` has filled the execution
+# cache. The PDF is also copied into the HTML book (_build/html/book.pdf), which links to it.
+TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+                lmodern fonts-freefont-otf latexmk xindy
+pdf: $(STAMP)
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null && command -v xindy >/dev/null && \
+	  fc-list | grep -q FreeSerif || { \
+	  echo "TeX Live is incomplete; installing Debian's $(TEX_PACKAGES) with apt-get."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); }
+	if [ -d book/assignments ]; then $(BIN)/python -m langevin_lib.coursework make-student book/assignments book/coursework; fi
+	rm -rf _build/latex  # a stale .tex there would be built too
+	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	@if [ -d _build/html ]; then cp _build/latex/book.pdf _build/html/book.pdf; fi
+	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
+
+## make lint-notebooks: code lines of the chapter notebooks no wider than the page (88 characters)
+lint-notebooks: $(STAMP)
+	$(BIN)/ruff check --select E501 --line-length 88 book/0*.ipynb
 
 ## make student: the student versions of the coursework masters (no solutions, no hidden tests)
 student: $(STAMP)
