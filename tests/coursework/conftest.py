@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -107,3 +108,14 @@ def write(tmp_path, name: str, nb: dict | str | bytes):
     else:
         path.write_text(nb if isinstance(nb, str) else json.dumps(nb))
     return path
+
+
+def host_cmdlines() -> list[str]:
+    """The command line of every process the host can see (to find one a submission left behind)."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            out.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            pass
+    return out

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import set_source, synthetic_master, write
+from conftest import host_cmdlines, set_source, synthetic_master, write
 
 from langevin_lib.coursework import make_student
 from langevin_lib.coursework.__main__ import main
@@ -263,14 +263,4 @@ def test_forged_score_lines_never_reach_the_report(command_line):
 def test_a_detached_process_cannot_touch_the_gradebook(command_line):
     _, _, written, gradebook = command_line
     assert gradebook.read_bytes() == written
-    assert not any(MARKER in cmdline for cmdline in _host_cmdlines())
-
-
-def _host_cmdlines() -> list[str]:
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            out.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:
-            pass
-    return out
+    assert not any(MARKER in cmdline for cmdline in host_cmdlines())

@@ -6,12 +6,11 @@ variable that the test reads back through the exchange.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pytest
-from conftest import set_source, synthetic_master, write
+from conftest import host_cmdlines, set_source, synthetic_master, write
 
 from langevin_lib.coursework import make_student
 from langevin_lib.coursework import sandbox as sandbox_module
@@ -130,14 +129,14 @@ def test_no_process_survives_the_sandbox(sandbox_ready):
             "import time\ntime.sleep(1)"
         )
         assert kernel.run(spawn, 60).status == "ok"
-        assert any(MARKER in line for line in _host_cmdlines())
+        assert any(MARKER in line for line in host_cmdlines())
     finally:
         kernel.shutdown()
         box.cleanup()
     deadline = time.monotonic() + 10
-    while any(MARKER in line for line in _host_cmdlines()) and time.monotonic() < deadline:
+    while any(MARKER in line for line in host_cmdlines()) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not any(MARKER in line for line in _host_cmdlines())
+    assert not any(MARKER in line for line in host_cmdlines())
 
 
 def test_grading_refuses_without_bwrap_unless_told_it_is_unsafe(monkeypatch, tmp_path, capsys):
@@ -150,16 +149,6 @@ def test_grading_refuses_without_bwrap_unless_told_it_is_unsafe(monkeypatch, tmp
     assert main(["grade", str(master), str(master)]) == 2
     assert "bubblewrap" in capsys.readouterr().err
     sandbox_module.check_sandbox.cache_clear()
-
-
-def _host_cmdlines() -> list[str]:
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            out.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:
-            pass
-    return out
 
 
 def test_unsafe_mode_still_keeps_the_tests_in_the_grader(tmp_path, sandbox_ready):
