@@ -17,7 +17,7 @@ stays light. The layers, each importing only from those above it in this list:
 - :mod:`langevin_lib.coursework`: self-checks, student versions, the grader.
 """
 
-from .claims import Claim, ClaimFailed, batch_means_se, claim, replica_se
+from .claims import Claim, ClaimFailed, batch_means_se, claim, glue, replica_se
 from .data import (
     DIABETES_FEATURES,
     ClassificationData,
@@ -172,6 +172,7 @@ __all__ = [
     "batch_means_se",
     "best_runs",
     "claim",
+    "glue",
     "converged_loss",
     "coupled_sgd_langevin",
     "current_matrix",

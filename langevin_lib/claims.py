@@ -69,12 +69,14 @@ import numpy as np
 
 from langevin_lib._validation import as_count, as_finite_array, as_interval
 
-__all__ = ["CLAIM_MIME_TYPE", "Claim", "ClaimFailed", "batch_means_se", "claim", "replica_se"]
+__all__ = ["CLAIM_MIME_TYPE", "Claim", "ClaimFailed", "batch_means_se", "claim", "glue", "replica_se"]
 
 #: MIME type of the machine-readable record in a claim's display output (read by tools, not rendered).
 CLAIM_MIME_TYPE = "application/vnd.langevin-claim+json"
 
 _ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# myst-nb's prefix for a glued value that is recorded but not shown (``glue(..., display=False)``).
+_GLUE_PREFIX = "application/papermill.record/"
 _KINDS = ("evidence", "identity")
 
 
@@ -561,3 +563,48 @@ def _relative(x: float, digits: int) -> str:
 
 def _round(x: float | None, digits: int) -> float | None:
     return None if x is None else float(_num(x, digits))
+
+
+def glue(name: str, value: float | int | str) -> None:
+    """Record a computed number for the prose, as myst-nb's ``glue(name, value, display=False)`` does.
+
+    The text then quotes the value with the role ``{glue:text}`name:.3f``` (any Python format spec
+    after the colon), so that a sentence cannot disagree with the computation and rounding happens
+    in the role, in one place. The output is the one myst-nb's ``glue`` writes (the value's
+    ``text/plain`` repr under the ``application/papermill.record/`` prefix, with ``scrapbook``
+    metadata), so the book build reads it; it is written here so that the notebooks run where
+    myst-nb is not installed (Colab, a student's laptop), where it shows nothing. The launch
+    notebooks (``tools/launch_notebooks.py``) replace each role by the formatted value.
+
+    Parameters
+    ----------
+    name : str
+        Key of the value, unique in the chapter: lower-case letters, digits and single hyphens,
+        such as ``'ch3-tz-fit'`` (the build warns, and so fails, on a repeated key).
+    value : float, int or str
+        A finite real number (NumPy scalars included), or a string.
+
+    Raises
+    ------
+    ValueError
+        If the name is not such a key or the value is not a finite number or a string.
+    """
+    from IPython.display import display  # noqa: PLC0415  (only a kernel glues; importing IPython is slow)
+
+    if not isinstance(name, str) or not _ID_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"name must be lower-case letters and digits joined by single hyphens, such as 'ch3-tz-fit', got {name!r}"
+        )
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"value must be a finite number or a string, got the boolean {value!r}")
+    elif isinstance(value, (int, np.integer)):
+        text = repr(int(value))
+    else:
+        text = repr(_scalar(value, "value"))
+    display(
+        {_GLUE_PREFIX + "text/plain": text},
+        raw=True,
+        metadata={"scrapbook": {"name": name, "mime_prefix": _GLUE_PREFIX}},
+    )

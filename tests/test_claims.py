@@ -442,3 +442,39 @@ def test_a_wrong_claim_fails_the_notebook_under_nbval(tmp_path):
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert result.returncode == 1, result.stdout
     assert "ClaimFailed" in result.stdout and "'demo-wrong' failed: the mean is 1.2" in result.stdout
+
+
+def test_glue_writes_what_myst_nb_reads_and_formats():
+    """``ll.glue`` output, as a kernel stores it, is read by myst-nb's glue extraction and formatted by its role."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from myst_nb.core.variables import format_plain_text
+    from myst_nb.ext.glue import extract_glue_data_cell
+
+    shell = InteractiveShell.instance()
+    published = []
+    publish = shell.display_pub.publish
+    shell.display_pub.publish = lambda data, metadata=None, **kw: published.append((data, metadata))
+    try:
+        claims.glue("ch3-tz-fit", np.float64(0.23694812))
+        claims.glue("ch3-n-rates", np.int64(12))
+    finally:
+        shell.display_pub.publish = publish
+    cell = nbformat.from_dict(
+        {
+            "cell_type": "code",
+            "outputs": [{"output_type": "display_data", "data": d, "metadata": m} for d, m in published],
+        }
+    )
+    data = dict(extract_glue_data_cell(cell))
+    assert cell.outputs == []  # recorded, not shown
+    assert format_plain_text(data["ch3-tz-fit"]["data"]["text/plain"], ".3f") == "0.237"
+    assert format_plain_text(data["ch3-n-rates"]["data"]["text/plain"], "d") == "12"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "argument"),
+    [("Bad Name", 1.0, "name"), ("ok", float("nan"), "value"), ("ok", True, "value"), ("ok", [1.0, 2.0], "value")],
+)
+def test_glue_rejects_bad_names_and_values(name, value, argument):
+    with pytest.raises(ValueError, match=argument):
+        claims.glue(name, value)

@@ -14,6 +14,7 @@ This tool writes, for every notebook page of ``_toc.yml``, a copy in ``launch/``
   "Proposition 2.1", "Exercise 2.3" or the section title, ``{doc}`` -> a link to that page's
   launch notebook (or source) in the repository, ``{term}`` -> the term, ``{cite:t}`` and
   ``{cite:p}`` -> author-year text from ``book/references.bib`` with a "References" section;
+- numbers glued by the executed notebook (``{glue:text}`key:.3f```) become the formatted value;
 - labelled equations get their number as ``\\tag{2.3}``, figure cells a caption cell below them,
   and ``(label)=`` lines go;
 - outputs and execution metadata go: a student runs the notebook (there are no stale widget
@@ -32,6 +33,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import ast
 import codecs
 import copy
 import json
@@ -253,6 +255,36 @@ def _index(book: Book, doc: str) -> None:
                     book.solved.add(arg)
 
 
+def _glued_values(path: Path) -> dict[str, str]:
+    """The ``text/plain`` of every value the executed notebook glued (``langevin_lib.glue``), by key."""
+    values = {}
+    for cell in json.loads(path.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook")
+            if record:
+                prefix = record.get("mime_prefix", "")
+                values[record["name"]] = _text({"source": output["data"][prefix + "text/plain"]})
+    return values
+
+
+def _format_glued(text: str, spec: str) -> str:
+    """Format a glued value as myst-nb's ``{glue:text}`key:spec``` role does (myst_nb.core.variables)."""
+    try:
+        value = ast.literal_eval(text)
+    except (SyntaxError, ValueError):
+        value = text
+    if not spec:
+        return str(value)
+    kind = spec[-1]
+    if kind in "bcdoxX":
+        value = int(value)
+    elif kind in "eEfFgGn%":
+        value = float(value)
+    elif kind == "s":
+        value = str(value)
+    return format(value, spec)
+
+
 class _Converter:
     """Converts one notebook; solutions collect in ``self.solutions`` for the end."""
 
@@ -263,6 +295,7 @@ class _Converter:
         self.solutions: list[dict] = []
         self.in_solution = False
         self.solution_lines: list[str] = []
+        self.glued = _glued_values(book.root / f"{doc}.ipynb")
 
     # --- roles ----------------------------------------------------------------------------
     def _target(self, label: str, role: str) -> Target:
@@ -313,6 +346,11 @@ class _Converter:
             return self._cite(target, textual=True)
         if role in {"math"}:
             return f"${content}$"
+        if role in {"glue", "glue:text"}:
+            key, _, spec = content.partition(":")
+            if key not in self.glued:
+                raise LaunchError(f"{self.doc}: {{{role}}}`{content}` quotes {key!r}, which the notebook never glues")
+            return _format_glued(self.glued[key], spec)
         raise LaunchError(f"{self.doc}: no rule for the role {{{role}}} in {match.group(0)!r}")
 
     def inline(self, text: str) -> str:

@@ -69,6 +69,9 @@ PDF_NAME = "book.pdf"
 PDF_REQUIRED = os.environ.get("BOOK_PDF_REQUIRED") == "1"
 # How long MathJax and the widget manager may take to finish a page (a chapter has ~500 formulas).
 RENDER_TIMEOUT_MS = 60_000
+# A page is loaded when none of its requests has been in flight for QUIET_MS (polled every POLL_MS).
+QUIET_MS = 500
+POLL_MS = 100
 
 
 def _pages() -> list[str]:
@@ -185,11 +188,28 @@ class PageVisit:
         page.on("console", self._console)
         page.on("pageerror", self._page_error)
         page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
-        try:
-            page.wait_for_load_state("networkidle", timeout=NAVIGATION_TIMEOUT_MS)
-        except PlaywrightTimeout:
-            pending = sorted(self.pending.values())
-            pytest.fail(f"{url}: network not idle after {NAVIGATION_TIMEOUT_MS} ms; pending requests: {pending}")
+        self._wait_until_quiet(url)
+
+    def _wait_until_quiet(self, url: str) -> None:
+        """Wait until no request of the page has been in flight for QUIET_MS.
+
+        Playwright's own "networkidle" state once never arrived on a loaded 2-core CI machine
+        although every request the page made had finished (api.html, 120 s, nothing pending), so
+        the page's requests are counted here, from the events that report them.
+        """
+        quiet_since = None
+        for _ in range(NAVIGATION_TIMEOUT_MS // POLL_MS):
+            if self.pending:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = 0
+            else:
+                quiet_since += POLL_MS
+                if quiet_since >= QUIET_MS:
+                    return
+            self.page.wait_for_timeout(POLL_MS)
+        pending = sorted(self.pending.values())
+        pytest.fail(f"{url}: requests still in flight after {NAVIGATION_TIMEOUT_MS} ms: {pending}")
 
     def _page_error(self, exc) -> None:
         self.js_errors.append(f"uncaught {exc.name}: {exc.message}")

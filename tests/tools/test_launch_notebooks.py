@@ -315,3 +315,27 @@ def test_colab_and_download_open_the_launch_notebook_and_no_url_has_a_dot_segmen
     other = theme_buttons("book/intro")
     links.rewrite_buttons(other, None, None)
     assert "/./" not in json.dumps(other) and other[0]["buttons"][0]["url"] == "../_sources/book/intro.ipynb"
+
+
+def test_glued_numbers_become_their_formatted_values_as_the_book_shows_them(small_book):
+    """A ``{glue:text}`` role reads the value the executed notebook glued, formatted as myst-nb does."""
+    from myst_nb.core.variables import format_plain_text
+
+    path = small_book / "book" / "01_one.ipynb"
+    nb = json.loads(path.read_text())
+    glued = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "slope", "mime_prefix": "p/"}}}
+    glued["data"] = {"p/text/plain": "0.23946512"}
+    nb["cells"].append({"cell_type": "code", "id": "g", "metadata": {}, "source": "", "outputs": [glued]})
+    nb["cells"].append(
+        {"cell_type": "markdown", "id": "m", "metadata": {}, "source": "Slope {glue:text}`slope:.3f`, {glue}`slope`."}
+    )
+    path.write_text(json.dumps(nb))
+    converted = launch.convert(launch.load_book(small_book), "book/01_one")
+    assert text(converted["cells"][-1]) == "Slope 0.239, 0.23946512."
+    for spec in ["", ".3f", ".2e", ".1%", ".4g", "s"]:
+        assert launch._format_glued("0.23946512", spec) == format_plain_text("0.23946512", spec)
+
+    nb["cells"][-1]["source"] = "Slope {glue:text}`nowhere:.3f`."
+    path.write_text(json.dumps(nb))
+    with pytest.raises(launch.LaunchError, match="never glues"):
+        launch.convert(launch.load_book(small_book), "book/01_one")
