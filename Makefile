@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab lint bench clean student browser-test bwrap pdf lint-notebooks
+.PHONY: book test lab lint bench clean student browser-test bwrap pdf lint-notebooks stress
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ test: $(STAMP) bwrap
 	@# Every name a chapter uses is defined (pyflakes over the notebooks' code), so no cell fails on a NameError.
 	$(BIN)/ruff check --select F book/0*.ipynb
 	COURSEWORK_REQUIRE_SANDBOX=1 $(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env
+
+## make stress: every chapter under three other random streams, and every library function a chapter
+## relies on, made 15% wrong, failing its chapter
+# (make test runs a few of each; this runs all of tests/chapters/)
+stress: $(STAMP)
+	LL_STRESS=all $(BIN)/python -m pytest tests/chapters -v
 
 ## make bwrap: Debian's bubblewrap, the sandbox of the coursework grader (installed with apt-get when missing)
 bwrap:

@@ -1,0 +1,130 @@
+"""The chapters' claim checks can fail: a library function made 15% wrong makes its chapter fail.
+
+nbval proves that a chapter repeats its stored outputs; the claim checks (``ll.claim``) prove that
+its measurements agree with the theory. This test proves that the second proof has teeth: for each
+public theory function or simulator a chapter relies on, it executes the chapter in a fresh kernel
+with that function sabotaged (its result, or the step size it simulates with, 15% off) and demands
+that the run stops on a :class:`~langevin_lib.ClaimFailed`, naming the claim that caught it.
+
+Sabotage happens on the facade (``ll.<name>``), which is how a chapter calls the library. Two kinds:
+
+- ``result``: every floating-point number the function returns is multiplied by 1.15 (inside
+  arrays, tuples and the fields of returned records);
+- ``rate``: the function simulates with a step size (``lr``, ``lr0``, ``dt`` or ``temperature``)
+  15% larger than asked for, a simulator that is wrong while its output looks plausible.
+
+``make test`` runs one sabotage per chapter (the chapter's central theory function); ``make
+stress`` runs the whole table by setting ``LL_STRESS=all``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from nbclient.exceptions import CellExecutionError
+
+FACTOR = 1.15
+FULL = os.environ.get("LL_STRESS") == "all"
+
+# (chapter, facade name, kind, claim expected to catch it, run by make test)
+SABOTAGE = [
+    ("01_gradient_flow", "gradient_flow", "result", "", True),
+]
+
+PRELUDE = """\
+import dataclasses as _dc
+import functools as _ft
+import inspect as _inspect
+
+import numpy as _np
+
+import langevin_lib as _ll
+
+_RATE_NAMES = ("lr", "lr0", "dt", "temperature")
+
+
+def _scaled(value, factor):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return value * factor
+    if isinstance(value, _np.ndarray) and _np.issubdtype(value.dtype, _np.floating):
+        return value * factor
+    if isinstance(value, _np.floating):
+        return value * factor
+    if _dc.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _scaled(getattr(value, f.name), factor) for f in _dc.fields(value) if f.init}
+        return _dc.replace(value, **changes)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(_scaled(v, factor) for v in value))
+    if isinstance(value, tuple):
+        return tuple(_scaled(v, factor) for v in value)
+    return value
+
+
+def _sabotage(name, kind, factor):
+    original = getattr(_ll, name)
+    signature = _inspect.signature(original)
+
+    @_ft.wraps(original)
+    def wrong(*args, **kwargs):
+        if kind == "result":
+            return _scaled(original(*args, **kwargs), factor)
+        bound = signature.bind(*args, **kwargs)
+        rate = next(n for n in _RATE_NAMES if n in bound.arguments)
+        bound.arguments[rate] = bound.arguments[rate] * factor
+        return original(*bound.args, **bound.kwargs)
+
+    setattr(_ll, name, wrong)
+"""
+
+
+def run_sabotaged(run_chapter, chapter: str, name: str, kind: str) -> str:
+    """Execute the chapter with ``ll.<name>`` sabotaged; return the error text of the cell that failed."""
+    with pytest.raises(CellExecutionError) as failure:
+        run_chapter(chapter, PRELUDE + f"\n_sabotage({name!r}, {kind!r}, {FACTOR})\n")
+    return str(failure.value)
+
+
+def _cases():
+    for chapter, name, kind, caught_by, in_make_test in SABOTAGE:
+        marks = [] if (in_make_test or FULL) else [pytest.mark.skip(reason="run by `make sabotage`")]
+        yield pytest.param(chapter, name, kind, caught_by, id=f"{chapter}-{name}-{kind}", marks=marks)
+
+
+@pytest.mark.parametrize(("chapter", "name", "kind", "caught_by"), list(_cases()))
+def test_a_sabotaged_function_fails_its_chapter_on_a_claim_check(run_chapter, chapter, name, kind, caught_by):
+    error = run_sabotaged(run_chapter, chapter, name, kind)
+    assert "ClaimFailed" in error, f"{chapter} with ll.{name} 15% wrong failed, but not on a claim check:\n{error}"
+    claim_id = re.search(r"claim '([a-z0-9-]+)'", error)
+    assert claim_id is not None, error
+    if caught_by:
+        assert claim_id[1] == caught_by, f"caught by {claim_id[1]}, expected {caught_by}"
+
+
+def test_the_sabotage_is_15_percent_and_honest():
+    """The prelude scales what it should and nothing else (checked in this process, no kernel)."""
+    namespace: dict = {}
+    exec(PRELUDE, namespace)
+    scaled = namespace["_scaled"]
+    import numpy as np
+
+    import langevin_lib as ll
+
+    assert scaled(2.0, FACTOR) == pytest.approx(2.3)
+    assert scaled(3, FACTOR) == 3 and scaled(True, FACTOR) is True
+    np.testing.assert_allclose(scaled(np.array([1.0, -2.0]), FACTOR), [1.15, -2.3])
+    assert scaled(np.array([1, 2]), FACTOR).dtype.kind == "i"
+    assert scaled((1.0, "a"), FACTOR) == (pytest.approx(1.15), "a")
+
+    problem = ll.Quadratic(1.0, 0.0)
+    honest = ll.gradient_descent(problem, np.array([1.0]), 0.1, 1)
+    namespace["_sabotage"]("gradient_descent", "rate", FACTOR)
+    try:
+        wrong = ll.gradient_descent(problem, np.array([1.0]), 0.1, 1)
+    finally:
+        ll.gradient_descent = namespace["_ll"].gradient_descent.__wrapped__
+    assert honest.phi[-1].item() == pytest.approx(0.9)
+    assert wrong.phi[-1].item() == pytest.approx(1 - 0.115)
