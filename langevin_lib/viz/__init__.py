@@ -10,7 +10,7 @@ such a pair into sliders and :func:`~langevin_lib.viz.driver.animate` into a ker
     viz.animate(plot, viz.update_step_size, [{"lr": 0.1}, {"lr": 1.0}], alt="...")
 """
 
-from .driver import Animation, DrawnFigure, FigureState, animate, interactive, new_figure, slider
+from .driver import Animation, DrawnFigure, FigureState, InteractiveFigure, animate, interactive, new_figure, slider
 from .preconditioning import PreconditioningFigure, draw_preconditioning, update_preconditioning
 from .progress import ProgressBar, progress
 from .sgd_flow import SGDFlowFigure, draw_sgd_vs_flow, update_sgd_vs_flow
@@ -40,6 +40,7 @@ __all__ = [
     "Animation",
     "DrawnFigure",
     "FigureState",
+    "InteractiveFigure",
     "PreconditioningFigure",
     "ProgressBar",
     "SGDFlowFigure",

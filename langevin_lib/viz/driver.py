@@ -17,6 +17,8 @@ such a pair into
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +36,28 @@ from matplotlib.text import Text
 from .._validation import as_count
 from .style import animation_html
 
-__all__ = ["Animation", "DrawnFigure", "FigureState", "animate", "interactive", "new_figure", "slider"]
+__all__ = [
+    "Animation",
+    "DrawnFigure",
+    "FigureState",
+    "InteractiveFigure",
+    "animate",
+    "interactive",
+    "new_figure",
+    "slider",
+]
+
+#: Device pixels per CSS pixel of the live image: drawn at twice the figure's dpi and shown at its
+#: size, it stays sharp on high-density screens and is never stretched on ordinary ones.
+PIXEL_RATIO = 2
+
+#: What a notebook shows in place of a stored widget or animation before the cell is run: widget
+#: views need a running kernel, and the animation's player is JavaScript, which an untrusted
+#: notebook (one opened, not run) does not execute.
+RUN_THE_CELL_FOR_SLIDERS = "Interactive figure: run this cell to get its sliders (they need a running kernel)."
+RUN_THE_CELL_TO_PLAY = (
+    "Run this cell to play the animation (its player is JavaScript, which an unrun notebook does not run)."
+)
 
 
 class DrawnFigure(Protocol):
@@ -108,13 +131,26 @@ def slider(
     )
 
 
-def interactive(plot: DrawnFigure, update: Callable[..., Any], **controls: ipywidgets.ValueWidget) -> ipywidgets.VBox:
+class InteractiveFigure(ipywidgets.VBox):
+    """The controls and the live image of :func:`interactive`: an ``ipywidgets.VBox`` in every respect.
+
+    Only its text form differs: a notebook stores it as the output's ``text/plain``, which is what a
+    reader sees where the widget cannot be shown (a notebook opened but not yet run, where widget
+    views need a kernel), so it says to run the cell instead of listing the widget's children.
+    """
+
+    def __repr__(self) -> str:
+        return RUN_THE_CELL_FOR_SLIDERS
+
+
+def interactive(plot: DrawnFigure, update: Callable[..., Any], **controls: ipywidgets.ValueWidget) -> InteractiveFigure:
     """Controls that redraw ``plot`` with ``update(plot, **values)`` at every move.
 
     The figure is redrawn once for the controls' initial values (so the
     picture always matches the readouts), its layout is then frozen (only data
     changes with a setting, so the layout is solved once), and every move
-    renders it with Agg into an ``Image`` widget.
+    renders it with Agg into an ``Image`` widget, at :data:`PIXEL_RATIO` times
+    the figure's dpi and shown at the figure's size (at most the page width).
 
     Parameters
     ----------
@@ -127,7 +163,7 @@ def interactive(plot: DrawnFigure, update: Callable[..., Any], **controls: ipywi
 
     Returns
     -------
-    ipywidgets.VBox
+    InteractiveFigure
         The controls, then the image.
     """
     if not controls:
@@ -144,15 +180,18 @@ def interactive(plot: DrawnFigure, update: Callable[..., Any], **controls: ipywi
     update(plot, **values())
     canvas.draw()
     fig.set_layout_engine("none")
-    image = ipywidgets.Image(value=_png(canvas), format="png")
+    width = f"{round(fig.get_figwidth() * fig.get_dpi())}px"
+    image = ipywidgets.Image(
+        value=_sharp_png(canvas), format="png", layout=ipywidgets.Layout(width=width, max_width="100%", height="auto")
+    )
 
     def on_change(_: Mapping[str, Any]) -> None:
         update(plot, **values())
-        image.value = _png(canvas)
+        image.value = _sharp_png(canvas)
 
     for control in controls.values():
         control.observe(on_change, names="value")
-    return ipywidgets.VBox([*controls.values(), image])
+    return InteractiveFigure([*controls.values(), image])
 
 
 class Animation:
@@ -161,7 +200,9 @@ class Animation:
     Displaying it in a notebook gives a MIME bundle with ``text/html`` (the
     player, with alt text), ``image/png`` (the first frame: what a PDF or a
     reader without JavaScript gets) and ``text/plain`` (what the animation
-    shows).
+    shows). Where the player's JavaScript does not run (a notebook opened but
+    not run: Jupyter sanitises its stored HTML), the HTML still shows the first
+    frame, and a line asking to run the cell that the player removes when it runs.
 
     Attributes
     ----------
@@ -228,10 +269,32 @@ def animate(
         animation = FuncAnimation(
             fig, lambda setting: update(plot, **setting), frames=settings, interval=interval_ms, repeat=True
         )
-        player = animation_html(animation, alt)
+        player = _with_first_frame(animation_html(animation, alt), first)
     finally:
         fig.set_dpi(own_dpi)
     return Animation(player, first, alt)
+
+
+def _with_first_frame(player: str, first: bytes) -> str:
+    """The player with the first frame as its image's ``src`` and a run-the-cell line that its script removes."""
+    source = "data:image/png;base64," + base64.b64encode(first).decode("ascii")
+    player = player.replace('<img alt="', f'<img src="{source}" alt="', 1)
+    note = (
+        f'<p class="ll-run-to-play"><em>{html.escape(RUN_THE_CELL_TO_PLAY)}</em></p>'
+        "<script>document.currentScript.previousElementSibling.remove();</script>"
+    )
+    return note + player
+
+
+def _sharp_png(canvas: FigureCanvasAgg) -> bytes:
+    """The figure rendered at PIXEL_RATIO times its dpi (the dpi is restored: only pixels change)."""
+    fig = canvas.figure
+    own_dpi = fig.get_dpi()
+    fig.set_dpi(own_dpi * PIXEL_RATIO)
+    try:
+        return _png(canvas)
+    finally:
+        fig.set_dpi(own_dpi)
 
 
 def _png(canvas: FigureCanvasAgg) -> bytes:

@@ -141,8 +141,15 @@ def draw_preconditioning(
     ax_temp.legend(loc="upper left", fontsize=8)
     title = ax_cloud.figure.suptitle("")
     plot = PreconditioningFigure(
-        title=title, h=h, sigma=sigma, n_chains=n_chains, seed=seed, cloud=cloud, ellipse=ellipse,
-        measured=measured, predicted=predicted,
+        title=title,
+        h=h,
+        sigma=sigma,
+        n_chains=n_chains,
+        seed=seed,
+        cloud=cloud,
+        ellipse=ellipse,
+        measured=measured,
+        predicted=predicted,
     )
     update_preconditioning(plot, lr_prime, p)
     return plot
@@ -155,8 +162,12 @@ def update_preconditioning(plot: PreconditioningFigure, lr_prime: float, p: floa
     """
     rates = preconditioned_rates(plot.sigma, lr_prime, p)
     samples = stationary_samples(
-        Quadratic(plot.h, plot.sigma), rates, n_chains=plot.n_chains, relaxation_times=_RELAXATION_TIMES,
-        max_steps=_MAX_STEPS, rng=plot.seed,
+        Quadratic(plot.h, plot.sigma),
+        rates,
+        n_chains=plot.n_chains,
+        relaxation_times=_RELAXATION_TIMES,
+        max_steps=_MAX_STEPS,
+        rng=plot.seed,
     )
     measured = plot.h * samples.var(axis=0)
     plot.cloud.set_data(samples[:, 0], samples[:, 1])

@@ -229,7 +229,13 @@ def update_sgd_vs_flow(plot: SGDFlowFigure, lr: float, batch_size: int) -> Traje
     batch_size = as_count(batch_size, "batch_size")
     n_steps = steps_to_reach(plot.t_max, lr)
     traj = sgd(
-        plot.problem, plot.phi0, lr, n_steps, n_chains=plot.n_chains, batch_size=batch_size, rng=plot.seed,
+        plot.problem,
+        plot.phi0,
+        lr,
+        n_steps,
+        n_chains=plot.n_chains,
+        batch_size=batch_size,
+        rng=plot.seed,
         record_every=-(-n_steps // plot.max_points),
     )
     for chains, c in zip(plot.sgd_lines, plot.coords, strict=True):

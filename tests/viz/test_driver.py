@@ -66,9 +66,10 @@ def pixels(png: bytes) -> np.ndarray:
     return np.asarray(image.convert("RGBA"))
 
 
-def independent_render(height: float, label: str = "a") -> np.ndarray:
+def independent_render(height: float, label: str = "a", *, pixel_ratio: int = 1) -> np.ndarray:
     """The same figure drawn afresh at one setting and rendered with Agg, without the driver."""
     plot = draw_ramp(height, label)
+    plot.figure.set_dpi(DPI * pixel_ratio)
     canvas = FigureCanvasAgg(plot.figure)
     canvas.draw()
     return np.asarray(canvas.buffer_rgba()).copy()
@@ -152,7 +153,24 @@ def test_interactive_is_the_controls_then_an_image():
     image = box.children[2]
     assert isinstance(image, ipywidgets.Image) and image.format == "png"
     assert bytes(image.value).startswith(b"\x89PNG\r\n\x1a\n")
-    assert Image.open(io.BytesIO(bytes(image.value))).size == (FIGSIZE[0] * DPI, FIGSIZE[1] * DPI)
+
+
+def test_the_image_has_twice_the_pixels_of_the_size_it_is_shown_at():
+    """Sharp on a 2x screen, never stretched on a 1x one, and never wider than the page."""
+    plot = draw_ramp()
+    box = viz.interactive(plot, update_ramp, height=viz.slider([0.5, 1.0], description="height"))
+    image = box.children[-1]
+    shown = (FIGSIZE[0] * DPI, FIGSIZE[1] * DPI)
+    assert Image.open(io.BytesIO(bytes(image.value))).size == (2 * shown[0], 2 * shown[1])
+    assert (image.layout.width, image.layout.max_width, image.layout.height) == (f"{shown[0]:.0f}px", "100%", "auto")
+    assert plot.figure.get_dpi() == DPI  # only the pixels change, not the figure
+
+
+def test_a_stored_widget_reads_run_this_cell_where_it_cannot_be_shown():
+    box = viz.interactive(draw_ramp(), update_ramp, height=viz.slider([0.5, 1.0], description="height"))
+    bundle = box._repr_mimebundle_()
+    assert bundle["text/plain"] == viz.driver.RUN_THE_CELL_FOR_SLIDERS
+    assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
 def test_the_first_render_shows_the_controls_initial_values():
@@ -162,7 +180,7 @@ def test_the_first_render_shows_the_controls_initial_values():
     assert plot.calls == [{"height": 2.0, "label": "b"}]
     assert plot.title.get_text() == "b: height = 2"
     np.testing.assert_array_equal(plot.line.get_ydata(), [0.0, 2.0])
-    np.testing.assert_array_equal(pixels(bytes(box.children[-1].value)), independent_render(2.0, "b"))
+    np.testing.assert_array_equal(pixels(bytes(box.children[-1].value)), independent_render(2.0, "b", pixel_ratio=2))
 
 
 def test_moving_a_control_redraws_and_moving_it_back_restores_the_picture():
@@ -176,7 +194,7 @@ def test_moving_a_control_redraws_and_moving_it_back_restores_the_picture():
     moved = bytes(image.value)
     assert moved != first
     assert plot.calls[-1] == {"height": 2.0, "label": "a"}  # every control's current value, by name
-    np.testing.assert_array_equal(pixels(moved), independent_render(2.0, "a"))
+    np.testing.assert_array_equal(pixels(moved), independent_render(2.0, "a", pixel_ratio=2))
     label.value = "b"
     assert plot.title.get_text() == "b: height = 2" and bytes(image.value) != moved
     label.value = "a"
@@ -232,11 +250,26 @@ def test_animate_gives_html_png_and_text():
     assert set(bundle) == {"text/html", "image/png", "text/plain"}
     html = bundle["text/html"]
     assert 'alt="a ramp that &quot;rises&quot; &lt;fast&gt;"' in html
-    assert len(embedded_frames(html)) == len(frames)  # one frame per setting
+    assert len(embedded_frames(html)) == len(frames) + 1  # one frame per setting, and the first as the image
     assert all(png.startswith(b"\x89PNG") for png in embedded_frames(html))
     assert bundle["image/png"].startswith(b"\x89PNG\r\n\x1a\n")
     assert 'a ramp that "rises" <fast>' in bundle["text/plain"]
     assert (animation.html, animation.png, animation.alt) == (html, bundle["image/png"], 'a ramp that "rises" <fast>')
+
+
+def test_without_javascript_the_player_shows_the_first_frame_and_asks_to_run_the_cell():
+    """What Jupyter shows of a stored animation before the cell is run: scripts stripped, the rest kept."""
+    animation = viz.animate(draw_ramp(), update_ramp, [{"height": 0.5}, {"height": 1.5}], alt="ramps", dpi=DPI)
+    sanitised = re.sub(r"<script.*?</script>", "", animation.html, flags=re.DOTALL)
+    (src,) = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', sanitised)
+    assert base64.b64decode(src) == animation.png
+    assert viz.driver.RUN_THE_CELL_TO_PLAY in sanitised
+    # The player's script removes the line: it is the element right before the script.
+    assert re.search(
+        r'<p class="ll-run-to-play">.*?</p><script>document\.currentScript\.previousElementSibling'
+        r"\.remove\(\);</script>",
+        animation.html,
+    )
 
 
 def test_the_png_is_the_first_frame_and_every_setting_is_drawn_in_order():
@@ -252,9 +285,10 @@ def test_the_png_is_the_first_frame_and_every_setting_is_drawn_in_order():
 def test_animate_takes_the_frame_interval_and_resolution():
     animation = viz.animate(draw_ramp(), update_ramp, [{"height": 1.0}], alt="one ramp", interval_ms=250, dpi=20)
     assert re.search(r"new Animation\(frames, img_id, slider_id, 250(\.0)?,", animation.html)
-    (frame,) = embedded_frames(animation.html)
+    first, frame = embedded_frames(animation.html)
     size = (FIGSIZE[0] * 20, FIGSIZE[1] * 20)
     assert Image.open(io.BytesIO(frame)).size == size and Image.open(io.BytesIO(animation.png)).size == size
+    assert first == animation.png
 
 
 @pytest.mark.parametrize(

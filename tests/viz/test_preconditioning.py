@@ -154,5 +154,5 @@ def test_animation_has_one_frame_per_exponent():
                                     figsize=(4.0, 2.0))  # fmt: skip
     frames = [{"lr_prime": 0.05, "p": p} for p in (0.0, 2.0)]
     animation = viz.animate(plot, viz.update_preconditioning, frames, alt="temperatures for p = 0 and 2", dpi=40)
-    assert animation.html.count("data:image/png;base64") == 2
+    assert animation.html.count('] = "data:image/png;base64') == 2
     assert "p = 2.00" in plot.title.get_text()

@@ -178,7 +178,7 @@ def test_animation_has_one_frame_per_setting_and_ends_on_the_last(problem):
     settings = [{"lr": 0.05, "batch_size": 1}, {"lr": 0.01, "batch_size": 4}]
     plot = viz.draw_sgd_vs_flow(problem, PHI0, 0.1, 1.0, coords=COORDS, rng=1, figsize=(3.0, 2.4))
     animation = viz.animate(plot, viz.update_sgd_vs_flow, settings, alt="SGD chains for two settings", dpi=40)
-    assert animation.html.count("data:image/png;base64,") == len(settings)
+    assert animation.html.count('] = "data:image/png;base64,') == len(settings)
     assert_draws(plot, reference_run(problem, 0.01, 1.0, 4, 3, 1, 500))
     assert plot.title.get_text() == r"$\eta = 0.01$, $B = 4$"
 

@@ -103,7 +103,7 @@ def test_animation_has_one_frame_per_setting():
     plot = viz.draw_sgd_and_langevin(ll.DoubleWell(), 0.2, 0.1, 0.5, 1.0, n_ensemble=10, figsize=(4.0, 2.0), rng=2)
     settings = [{"lr": 0.1, "sigma": 0.5}, {"lr": 0.05, "sigma": 1.0}]
     animation = viz.animate(plot, viz.update_sgd_and_langevin, settings, alt="SGD and Langevin paths", dpi=40)
-    assert animation.html.count("data:image/png;base64") == 2
+    assert animation.html.count('] = "data:image/png;base64') == 2
     assert_draws(plot, reference_runs(0.05, 1.0, 1.0, x0=0.2, n_chains=10, seed=2, max_points=300))
 
 

@@ -147,5 +147,5 @@ def test_animation_has_one_frame_per_rate(drawn):
     animation = viz.animate(
         drawn.plot, viz.update_stationary_cloud, [{"lr": 0.05}, {"lr": 0.2}], alt="two clouds", dpi=40
     )
-    assert animation.html.count("data:image/png;base64") == 2
+    assert animation.html.count('] = "data:image/png;base64') == 2
     assert 'alt="two clouds"' in animation.html

@@ -158,7 +158,7 @@ def test_animation_has_one_frame_per_learning_rate_and_ends_on_the_last(valley):
     frames = [{"lr": lr} for lr in lrs]
     animation = viz.animate(plot, viz.update_step_size, frames, alt="gradient descent, three rates", dpi=40)
     bundle = animation._repr_mimebundle_()
-    assert bundle["text/html"].count("data:image/png;base64,") == len(lrs)
+    assert bundle["text/html"].count('] = "data:image/png;base64,') == len(lrs)
     assert 'alt="gradient descent, three rates"' in bundle["text/html"]
     assert bundle["image/png"].startswith(b"\x89PNG")
     # The player leaves the figure on its last frame (the PNG, the first frame, is checked in test_driver).

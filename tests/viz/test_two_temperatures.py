@@ -128,4 +128,4 @@ def test_sliders_and_animation():
     frames = [{"lr": 0.1, "sigma_x": 1.0, "sigma_y": 1.0}, {"lr": 0.1, "sigma_x": 2.0, "sigma_y": 0.5}]
     animation = viz.animate(plot, viz.update_two_temperatures, frames, alt="two clouds", dpi=40)
     assert 'alt="two clouds"' in animation.html
-    assert animation.html.count("data:image/png;base64") == 2
+    assert animation.html.count('] = "data:image/png;base64') == 2
