@@ -155,7 +155,8 @@ def draw_two_temperatures(
     ax.set_aspect("equal")
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
-    ax.legend(loc="upper right", markerscale=4)
+    # Below the window, not in it: at large rates the ellipses reach every corner of the window.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3, markerscale=4, fontsize=8, frameon=False)
     title = ax.set_title(_title(temps, t_star), fontsize=10)
     return TwoTemperatureFigure(
         h=h, n_chains=n_chains, seed=seed, cloud=points, two_temperature=tuple(two), one_temperature=tuple(one),
