@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -12,12 +13,15 @@ BOOK = Path(__file__).resolve().parents[2] / "book"
 CELL_TIMEOUT_S = 600
 
 
-def execute_chapter(chapter: str, prelude: str) -> None:
+def execute_chapter(chapter: str, prelude: str, edit: Callable[[nbformat.NotebookNode], None] | None = None) -> None:
     """Run ``book/<chapter>.ipynb`` as nbval and the book build do, ``prelude`` first.
 
-    Raises nbclient's ``CellExecutionError`` (with the traceback of the failing cell) on an error.
+    ``edit``, if given, changes the notebook (in place) before the prelude is put first. Raises
+    nbclient's ``CellExecutionError`` (with the traceback of the failing cell) on an error.
     """
     nb = nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4)
+    if edit is not None:
+        edit(nb)
     nb.cells.insert(0, nbformat.v4.new_code_cell(prelude))
     client = NotebookClient(
         nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}}
