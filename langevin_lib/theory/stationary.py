@@ -154,14 +154,21 @@ def tz_slope(problem: ExactProblem, batch_size: int = 1) -> float:
 
 
 def sgd_stability_bound(problem: ExactProblem, batch_size: int = 1) -> float:
-    r"""Largest learning rate at which SGD has a stationary distribution (mean-square stability).
+    r"""Largest learning rate at which SGD's stationary second moment, and so :math:`L(\eta)`, is finite.
 
-    For :class:`~langevin_lib.LinearRegression` this is :math:`1/\mu_{\max}` from the module
-    notes, the learning rate at which the spectral radius of the exact
-    second-moment map :math:`S\mapsto\mathbb{E}[(I-\eta\hat H)S(I-\eta\hat H)^\top]`
-    reaches 1. It is never above gradient descent's :math:`2/\lambda_{\max}(H)`
-    and equals it as :math:`B\to\infty`. For :class:`~langevin_lib.Quadratic` (noise
-    independent of :math:`\phi`) it is :math:`2/\max_k h_k`. Used in chapter 3.
+    This is mean-square stability. For :class:`~langevin_lib.LinearRegression` it is
+    :math:`1/\mu_{\max}` from the module notes, the learning rate at which the spectral radius
+    of the exact second-moment map
+    :math:`S\mapsto\mathbb{E}[(I-\eta\hat H)S(I-\eta\hat H)^\top]` reaches 1. It is never
+    above gradient descent's :math:`2/\lambda_{\max}(H)` and equals it as :math:`B\to\infty`.
+    For :class:`~langevin_lib.Quadratic` (noise independent of :math:`\phi`) it is
+    :math:`2/\max_k h_k`. Used in chapter 3.
+
+    It is *not* the largest rate at which SGD has a stationary distribution: with
+    multiplicative (least-squares) noise the chain keeps one above this bound as long as the
+    top Lyapunov exponent of the random products of :math:`I-\eta\hat H` is negative, and
+    that distribution has power-law tails, with an infinite second moment (Kesten, 1973;
+    Gurbuzbalaban, Simsekli and Zhu, 2021; Hodgkinson and Mahoney, 2021).
     """
     batch_size = as_count(batch_size, "batch_size")
     separable = _separable_quadratic(problem)
