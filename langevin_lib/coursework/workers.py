@@ -9,9 +9,10 @@ each one (a gradebook, the printed table) does not depend on the way.
 
 - ``jobs=1``: one after the other, here.
 - ``jobs=N``: ``N`` worker processes of this machine (``forkserver``, so no
-  worker inherits the grader's threads or sockets). A worker that dies
-  (killed by the kernel's out-of-memory killer, say) breaks only the tasks it
-  held: they run again once in fresh workers, then get ``on_failure``'s report.
+  worker inherits the grader's threads or sockets), each grading one
+  submission at a time. A worker that dies (killed by the out-of-memory
+  killer, say) costs only the task it held: that task runs once more in a
+  fresh worker, then gets ``on_failure``'s report.
 - ``client``: a ``dask.distributed`` client (the optional ``cluster``
   dependencies); every worker needs bwrap and this Python environment, as the
   grader does. Dask itself reruns a task whose worker died, and gives up after
@@ -21,6 +22,7 @@ each one (a gradebook, the printed table) does not depend on the way.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -97,27 +99,60 @@ def _run_local(
     deliver: Callable[[R], None],
     on_failure: Callable[[T, BaseException], R],
 ) -> None:
-    done: dict[int, R] = {}
-    attempts = dict.fromkeys(range(len(tasks)), 0)
-    pending = list(range(len(tasks)))
-    delivered = 0
+    # Each of ``jobs`` threads feeds its own one-process pool, one task at a time: when a pool breaks,
+    # the task it held is the one that broke it, and no other task is lost with it.
     context = multiprocessing.get_context("forkserver")
-    while pending:
-        retry = []
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context) as pool:
-            futures = {index: pool.submit(function, tasks[index]) for index in pending}
-            for index in pending:
-                attempts[index] += 1
-                try:
-                    done[index] = futures[index].result()
-                except BrokenProcessPool as exc:
-                    if attempts[index] < _ATTEMPTS:
-                        retry.append(index)
-                    else:
-                        done[index] = on_failure(tasks[index], exc)
-                except Exception as exc:  # the task or its result could not be pickled
-                    done[index] = on_failure(tasks[index], exc)
-                while delivered in done:
-                    deliver(done.pop(delivered))
-                    delivered += 1
-        pending = retry
+    done: dict[int, R] = {}
+    errors: list[BaseException] = []
+    changed = threading.Condition()
+    queue = iter(range(len(tasks)))
+    stop = threading.Event()
+
+    def attempt(pool: ProcessPoolExecutor, index: int) -> tuple[ProcessPoolExecutor, R]:
+        error: BaseException | None = None
+        for _ in range(_ATTEMPTS):
+            try:
+                return pool, pool.submit(function, tasks[index]).result()
+            except BrokenProcessPool as exc:  # the worker died: a fresh one tries again
+                error = exc
+                pool.shutdown()
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            except Exception as exc:  # the task or its result could not be pickled: trying again cannot help
+                return pool, on_failure(tasks[index], exc)
+        assert error is not None
+        return pool, on_failure(tasks[index], error)
+
+    def feed() -> None:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        try:
+            while not stop.is_set():
+                with changed:
+                    index = next(queue, None)
+                if index is None:
+                    return
+                pool, result = attempt(pool, index)
+                with changed:
+                    done[index] = result
+                    changed.notify_all()
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            with changed:
+                errors.append(exc)
+                changed.notify_all()
+        finally:
+            pool.shutdown()
+
+    threads = [threading.Thread(target=feed, daemon=True) for _ in range(min(jobs, len(tasks)))]
+    for thread in threads:
+        thread.start()
+    try:
+        for index in range(len(tasks)):
+            with changed:
+                changed.wait_for(lambda index=index: index in done or errors)
+                if errors:
+                    raise errors[0]
+                result = done.pop(index)
+            deliver(result)
+    finally:
+        stop.set()  # tasks under way finish (their kernels shut down cleanly); no new one starts
+        for thread in threads:
+            thread.join()
