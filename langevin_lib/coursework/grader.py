@@ -24,6 +24,11 @@ submission has a time cap. A question whose own cells raise or time out
 scores zero; the other questions are graded as usual. A submission that
 cannot be read, or belongs to another assignment, gets a report that says
 why; the batch goes on.
+
+Each submission is graded as one self-contained task (the master's and the
+submission's bytes, read before any student code ran, and the limits), so the
+tasks can run here, in local worker processes or on a Dask cluster
+(:mod:`~langevin_lib.coursework.workers`) with the same reports.
 """
 
 from __future__ import annotations
