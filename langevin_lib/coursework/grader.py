@@ -28,7 +28,7 @@ why; the batch goes on.
 Each submission is graded as one self-contained task (the master's and the
 submission's bytes, read before any student code ran, and the limits), so the
 tasks can run here, in local worker processes or on a Dask cluster
-(:mod:`~langevin_lib.coursework.workers`) with the same reports.
+(``langevin_lib.coursework.workers``) with the same reports.
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def grade_batch(
         Submissions graded at once, each by its own worker process (1: in this process).
     client : dask.distributed.Client, optional
         Grade on this Dask cluster instead (``jobs`` is then ignored); every worker needs
-        bwrap and this Python environment. See :mod:`~langevin_lib.coursework.workers`.
+        bwrap and this Python environment (see ``langevin_lib.coursework.workers``).
 
     Raises
     ------
