@@ -240,10 +240,12 @@ class Gradebook:
         return total, sum(q["max_points"] for q in self.questions), ungraded
 
     def json_bytes(self) -> bytes:
+        """The JSON record (sorted keys: the bytes depend only on the content)."""
         data = {"format": FORMAT, "master": self.master, "questions": self.questions, "students": self.students}
         return (json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode()
 
     def csv_bytes(self) -> bytes:
+        """The CSV table: one row per student, sorted by id (see the module docstring)."""
         names = [q["question"] for q in self.questions]
         rows: list[list[Any]] = [["student", "submission", "status", *names, "total", "max_total", "ungraded"]]
         for student in sorted(self.students):
