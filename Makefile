@@ -107,9 +107,10 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab book
 
 ## make bench: speed measurements (ratios against a baseline in the same run)
-bench: $(STAMP)
+bench: $(STAMP) bwrap
 	$(BIN)/python benchmarks/bench_sgd.py
 	$(BIN)/python benchmarks/bench_stationary.py
+	$(BIN)/python benchmarks/bench_grading.py
 
 clean:
 	rm -rf _build

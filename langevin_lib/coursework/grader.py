@@ -24,6 +24,11 @@ submission has a time cap. A question whose own cells raise or time out
 scores zero; the other questions are graded as usual. A submission that
 cannot be read, or belongs to another assignment, gets a report that says
 why; the batch goes on.
+
+Each submission is graded as one self-contained task (the master's and the
+submission's bytes, read before any student code ran, and the limits), so the
+tasks can run here, in local worker processes or on a Dask cluster
+(``langevin_lib.coursework.workers``) with the same reports.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .student import HIDDEN_TAG, INSTRUCTOR_TAG, SOLUTION_TAG
+from .student import HIDDEN_TAG, INSTRUCTOR_TAG, MARKDOWN_STUB, SOLUTION_TAG
 
 if TYPE_CHECKING:
     from .kernel import Kernel
@@ -59,6 +64,7 @@ __all__ = [
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 _MAX_NOTE = 300
+_MAX_ANSWER = 20_000  # characters of one written answer kept for grading by hand
 
 
 class MasterError(ValueError):
@@ -74,6 +80,9 @@ class QuestionScore:
     max_points: float
     status: str
     notes: list[str] = field(default_factory=list)
+    #: What the student may be told: the checks' messages and what the student's own code raised,
+    #: never a hidden test's source or label, nor what the instructor's code raised.
+    feedback: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,7 +90,10 @@ class GradeReport:
     """All scores of one submission (``manual`` questions are not in ``total``).
 
     ``status`` is ``graded`` or ``refused`` (the submission could not be graded
-    at all: ``reason`` says why, every question scores zero).
+    at all: ``reason`` says why, every question scores zero; ``public_reason``
+    repeats it when the student may read it, and is empty when the cause is on
+    the grader's side). ``answers`` holds the written answers by question
+    (``"2.4 (written)"``), read from the submission before any code ran.
     """
 
     master: str
@@ -93,6 +105,8 @@ class GradeReport:
     status: str = "graded"
     reason: str = ""
     sandboxed: bool = True
+    public_reason: str = ""
+    answers: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -120,6 +134,21 @@ class _Master:
     name: str
     hidden: dict[str, list[_HiddenTest]]
     written: dict[str, float]  # question -> points graded by hand
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Everything one submission's grading needs, as plain data: it may travel to a worker process."""
+
+    master: str
+    master_content: bytes | str  # the bytes, or why they could not be read
+    path: str
+    content: bytes | str
+    time_limit: float
+    submission_time_limit: float
+    sandbox: bool
+    limits: Limits
+    hidden_paths: tuple[str, ...]
 
 
 @dataclass
@@ -177,6 +206,8 @@ def grade_batch(
     limits: Limits | None = None,
     secrets: Iterable[str | Path] = (),
     on_report: Callable[[GradeReport], None] | None = None,
+    jobs: int = 1,
+    client: Any = None,
 ) -> list[GradeReport]:
     """Grade every submission against ``master``, each in its own sandbox; one report per submission.
 
@@ -205,12 +236,18 @@ def grade_batch(
     secrets : iterable of path
         Further files that must not be visible inside a sandbox (the gradebook).
     on_report : callable, optional
-        Called with each report as soon as it is ready.
+        Called with each report, in the order of ``submissions``, as soon as it
+        and the ones before it are ready.
+    jobs : int
+        Submissions graded at once, each by its own worker process (1: in this process).
+    client : dask.distributed.Client, optional
+        Grade on this Dask cluster instead (``jobs`` is then ignored); every worker needs
+        bwrap and this Python environment (see ``langevin_lib.coursework.workers``).
 
     Raises
     ------
     ValueError
-        If a time limit is not a positive number.
+        If a time limit is not a positive number, or ``jobs`` not a positive integer.
     SandboxUnavailable
         If ``sandbox`` is True and bwrap cannot run here.
     """
@@ -218,61 +255,81 @@ def grade_batch(
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds < math.inf:
             raise ValueError(f"{name} must be a positive number of seconds, got {seconds!r}")
     from .sandbox import Limits, check_sandbox
+    from .workers import run
 
     if sandbox:
         check_sandbox()
     if limits is None:
         limits = Limits(cpu_seconds=int(submission_time_limit) + 60)
     paths = [Path(p) for p in submissions]
-    try:
-        master_plan: _Master | None = _read_master(master)
-        master_error = ""
-    except MasterError as exc:
-        master_plan, master_error = None, str(exc)
+    master_content = _read_bytes(Path(master), limit=False)
     contents = {str(p): _read_bytes(p) for p in paths}  # a snapshot before any student code runs
-    hidden_paths = [Path(master), *paths, *map(Path, secrets)]
-    reports = []
-    for path in paths:
-        started = time.monotonic()
-        report = GradeReport(str(master), clean(path, 1000), time_limit, [], [], 0.0, sandboxed=sandbox)
-        if master_plan is None:
-            _refuse(report, None, f"the master cannot be used: {master_error}")
-        else:
-            content = contents[str(path)]
-            try:
-                notebook = _parse_submission(content)
-                _grade_one(
-                    master_plan,
-                    notebook,
-                    content,
-                    report,
-                    time_limit,
-                    submission_time_limit,
-                    sandbox,
-                    limits,
-                    hidden_paths,
-                )
-            except _Refused as exc:
-                _refuse(report, master_plan, str(exc))
-            except Exception as exc:  # the grader failing on one submission must not cost the others theirs
-                _refuse(report, master_plan, f"the grader failed on this submission: {type(exc).__name__}: {exc}")
-        report.seconds = round(time.monotonic() - started, 2)
-        reports.append(report)
-        if on_report is not None:
-            on_report(report)
-    return reports
+    hidden_paths = tuple(str(p) for p in [Path(master), *paths, *map(Path, secrets)])
+    tasks = [
+        _Task(
+            str(master),
+            master_content,
+            str(path),
+            contents[str(path)],
+            time_limit,
+            submission_time_limit,
+            sandbox,
+            limits,
+            hidden_paths,
+        )
+        for path in paths
+    ]
+    return run(_grade_task, tasks, jobs=jobs, client=client, on_result=on_report, on_failure=_lost_task)
+
+
+def _grade_task(task: _Task) -> GradeReport:
+    """Grade one submission; every problem of the submission becomes its report (this never raises)."""
+    started = time.monotonic()
+    report = GradeReport(task.master, clean(task.path, 1000), task.time_limit, [], [], 0.0, sandboxed=task.sandbox)
+    try:
+        master_plan = _parse_master(task.master_content, task.master)
+    except MasterError as exc:
+        _refuse(report, None, f"the master cannot be used: {exc}", public=False)
+    else:
+        try:
+            notebook = _parse_submission(task.content)
+            report.answers = _written_answers(master_plan, notebook)
+            _grade_one(master_plan, notebook, task, report)
+        except _Refused as exc:
+            _refuse(report, master_plan, str(exc), public=exc.public)
+        except Exception as exc:  # the grader failing on one submission must not cost the others theirs
+            reason = f"the grader failed on this submission: {type(exc).__name__}: {exc}"
+            _refuse(report, master_plan, reason, public=False)
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _lost_task(task: _Task, error: BaseException) -> GradeReport:
+    """The report of a submission whose worker died (the process, or a cluster's worker)."""
+    report = GradeReport(task.master, clean(task.path, 1000), task.time_limit, [], [], 0.0, sandboxed=task.sandbox)
+    try:
+        master_plan: _Master | None = _parse_master(task.master_content, task.master)
+    except MasterError:
+        master_plan = None
+    _refuse(report, master_plan, f"the grader's worker failed: {type(error).__name__}: {error}", public=False)
+    return report
 
 
 class _Refused(Exception):
-    """This submission cannot be graded at all."""
+    """This submission cannot be graded at all; ``public``: the reason is the student's to read."""
+
+    def __init__(self, reason: str, *, public: bool = True):
+        super().__init__(reason)
+        self.public = public
 
 
 class _Timeout(BaseException):
     """Reading an answer ran out of time (not an Exception: a hidden test's try/except cannot catch it)."""
 
 
-def _refuse(report: GradeReport, master: _Master | None, reason: str) -> None:
+def _refuse(report: GradeReport, master: _Master | None, reason: str, *, public: bool) -> None:
     report.status, report.reason = "refused", clean(reason, 500)
+    report.public_reason = report.reason if public else ""
     if master is not None:
         report.questions = _empty_scores(master)
         for score in report.questions:
@@ -281,10 +338,10 @@ def _refuse(report: GradeReport, master: _Master | None, reason: str) -> None:
                 score.notes.append(report.reason)
 
 
-def _read_bytes(path: Path) -> bytes | str:
-    """The file's bytes, or a string saying why it cannot be read."""
+def _read_bytes(path: Path, *, limit: bool = True) -> bytes | str:
+    """The file's bytes, or a string saying why it cannot be read (``limit``: refuse a huge file)."""
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        if limit and path.stat().st_size > MAX_NOTEBOOK_BYTES:
             return f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"
         return path.read_bytes()
     except OSError as exc:
@@ -307,10 +364,13 @@ def _parse_submission(content: bytes | str) -> dict[str, Any]:
     return notebook
 
 
-def _read_master(path: str | Path) -> _Master:
+def _parse_master(content: bytes | str, path: str) -> _Master:
+    """The master's plan from its bytes (``content`` a string: why they could not be read)."""
+    if isinstance(content, str):
+        raise MasterError(f"{path} {content}")
     try:
-        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        notebook = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
         raise MasterError(f"cannot read {path}: {exc}") from exc
     if not isinstance(notebook, dict) or notebook.get("nbformat") != 4 or not isinstance(notebook.get("cells"), list):
         raise MasterError(f"{path} is not an nbformat 4 notebook")
@@ -350,36 +410,47 @@ def _empty_scores(master: _Master) -> list[QuestionScore]:
     return sorted(scores, key=lambda s: _question_key(s.question))
 
 
-def _grade_one(
-    master: _Master,
-    notebook: dict[str, Any],
-    content: bytes,
-    report: GradeReport,
-    time_limit: float,
-    submission_time_limit: float,
-    sandbox: bool,
-    limits: Limits,
-    hidden_paths: list[Path],
-) -> None:
+def _written_answers(master: _Master, notebook: dict[str, Any]) -> dict[str, str]:
+    """The text of each written answer: the markdown cells with the question's ``points`` (the answer cells).
+
+    An answer still reading *Write your answer here.* is empty; the text keeps its
+    lines, with every other control or invisible character escaped.
+    """
+    answers: dict[str, list[str]] = {}
+    for cell in notebook["cells"]:
+        meta = _coursework(cell)
+        question = meta.get("question")
+        if cell.get("cell_type") != "markdown" or "points" not in meta or not isinstance(question, str | int | float):
+            continue
+        if str(question) in master.written:
+            text = (_source(cell) or "").strip()
+            if text and text != MARKDOWN_STUB:
+                answers.setdefault(str(question), []).append(
+                    "\n".join(clean(line, _MAX_ANSWER) for line in text.splitlines())
+                )
+    return {f"{q} (written)": "\n\n".join(parts)[:_MAX_ANSWER] for q, parts in answers.items()}
+
+
+def _grade_one(master: _Master, notebook: dict[str, Any], task: _Task, report: GradeReport) -> None:
     from .kernel import Kernel, KernelStartError
     from .sandbox import Sandbox
 
     steps = _plan(master, notebook, report.setup_notes)
     scores = {s.question: s for s in _empty_scores(master)}
     report.questions = list(scores.values())
-    box = Sandbox(content, limits, isolate=sandbox)
+    box = Sandbox(task.content, task.limits, isolate=task.sandbox)
     try:
-        visible = [str(p) for p in hidden_paths if sandbox and box.visible(p)]
+        visible = [p for p in task.hidden_paths if task.sandbox and box.visible(p)]
         if visible:
-            raise _Refused(f"the sandbox would show files it must not (move them): {', '.join(visible)}")
+            raise _Refused(f"the sandbox would show files it must not (move them): {', '.join(visible)}", public=False)
         try:
             kernel = Kernel(box)
         except KernelStartError as exc:
-            raise _Refused(str(exc)) from exc
-        cap = time.monotonic() + submission_time_limit
+            raise _Refused(str(exc), public=False) from exc
+        cap = time.monotonic() + task.submission_time_limit
         kernel.deadline = cap  # a replay after a restart stops there too
         try:
-            _run(master, steps, scores, kernel, report, time_limit, cap)
+            _run(master, steps, scores, kernel, report, task.time_limit, cap)
         finally:
             kernel.shutdown()
     finally:
@@ -409,10 +480,11 @@ def _run(
         left = cap - time.monotonic()
         return min(left, time_limit - spent.get(question, 0.0) if question is not None else time_limit)
 
-    def fail(question: str, status: str, note: str) -> None:
+    def fail(question: str, status: str, note: str, feedback: str | None = None) -> None:
         score = scores[question]
         score.points, score.status = 0.0, status
         score.notes.append(clean(note))
+        score.feedback.append(clean(note if feedback is None else feedback))
         failed.add(question)
 
     def unanswered(request: dict[str, Any]) -> str:
@@ -465,14 +537,18 @@ def _run(
                 with student_session(exchange):
                     exec(test.code, namespace)
             except _Timeout as exc:
-                fail(q, "timeout", f"{test.label}: timeout: {exc}")
+                fail(q, "timeout", f"{test.label}: timeout: {exc}", f"timeout: {exc}")
                 break
             except Mismatch as exc:
                 score.notes.append(clean(f"{test.label}: failed: {exc}"))
+                score.feedback.append(clean(f"failed: {exc}"))
             except StudentError as exc:
                 score.notes.append(clean(f"{test.label}: error: {exc}"))
+                score.feedback.append(clean(f"error: {exc}"))
             except Exception as exc:  # an answer of an unexpected kind made the instructor's code raise
                 score.notes.append(clean(f"{test.label}: error: {type(exc).__name__}: {exc}"))
+                # What the instructor's code raised may quote the expected values: the student gets no details.
+                score.feedback.append("error: the answer could not be checked (not of the kind the question asks)")
             else:
                 score.points += test.points
 

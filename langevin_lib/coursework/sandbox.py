@@ -155,6 +155,9 @@ class Sandbox:
             "JUPYTER_CONFIG_DIR": f"{tmp}/.jupyter",
             "MPLCONFIGDIR": f"{tmp}/.matplotlib",
             "PYTHONDONTWRITEBYTECODE": "1",
+            # The kernel imports the langevin_lib the grader uses (the one shown read-only), not another one
+            # that the environment's own path may name (a checkout on PYTHONPATH, an editable install elsewhere).
+            "PYTHONPATH": _library_parent(),
             # One thread per BLAS: fair on a shared machine, and within the process limit.
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
@@ -171,6 +174,12 @@ class Sandbox:
     def cleanup(self) -> None:
         """Delete the private folders (the sandbox's processes are gone by then)."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _library_parent() -> str:
+    import langevin_lib
+
+    return str(Path(langevin_lib.__file__).resolve().parents[1])
 
 
 @cache
