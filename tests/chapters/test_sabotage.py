@@ -31,6 +31,35 @@ FULL = os.environ.get("LL_STRESS") == "all"
 # (chapter, facade name, kind, claim expected to catch it, run by make test)
 SABOTAGE = [
     ("01_gradient_flow", "gradient_flow", "result", "", True),
+    ("01_gradient_flow", "gradient_descent", "result", "", False),
+    ("01_gradient_flow", "gradient_descent", "rate", "", False),
+    ("01_gradient_flow", "loglog_slope", "result", "", False),
+    ("02_sgd_to_flow", "sgd", "rate", "", True),
+    ("02_sgd_to_flow", "sgd", "result", "", False),
+    ("02_sgd_to_flow", "gradient_flow", "result", "", False),
+    ("02_sgd_to_flow", "gradient_descent", "result", "", False),
+    ("02_sgd_to_flow", "sgd_stability_bound", "result", "", False),
+    ("02_sgd_to_flow", "elapsed_time", "result", "", False),
+    ("02_sgd_to_flow", "inverse_time_decay", "result", "", False),
+    ("02_sgd_to_flow", "step_decay", "result", "", False),
+    ("05_stationary_distributions", "sgd", "rate", "", True),
+    ("05_stationary_distributions", "sgd_first_passage_times", "rate", "", False),
+    ("05_stationary_distributions", "euler_maruyama", "rate", "", False),
+    ("05_stationary_distributions", "gibbs_density", "result", "", False),
+    ("05_stationary_distributions", "discrete_gibbs_density", "result", "", False),
+    ("05_stationary_distributions", "separable_gibbs_density", "result", "", False),
+    ("05_stationary_distributions", "gaussian_density", "result", "", False),
+    ("05_stationary_distributions", "fit_temperature", "result", "", False),
+    ("05_stationary_distributions", "ks_distance", "result", "", False),
+    ("05_stationary_distributions", "gibbs_kl_divergence", "result", "", False),
+    ("05_stationary_distributions", "lyapunov_covariance", "result", "", False),
+    ("05_stationary_distributions", "stationary_circulation", "result", "", False),
+    ("05_stationary_distributions", "measured_circulation", "result", "", False),
+    ("05_stationary_distributions", "stationary_current", "result", "", False),
+    ("05_stationary_distributions", "fokker_planck_operator", "result", "", False),
+    ("05_stationary_distributions", "solve_fokker_planck", "result", "", False),
+    ("05_stationary_distributions", "exact_mean_first_passage_time", "result", "", False),
+    ("05_stationary_distributions", "kramers_escape_time", "result", "", False),
 ]
 
 PRELUDE = """\
@@ -39,6 +68,7 @@ import functools as _ft
 import inspect as _inspect
 
 import numpy as _np
+import scipy.sparse as _sparse
 
 import langevin_lib as _ll
 
@@ -52,7 +82,7 @@ def _scaled(value, factor):
         return value * factor
     if isinstance(value, _np.ndarray) and _np.issubdtype(value.dtype, _np.floating):
         return value * factor
-    if isinstance(value, _np.floating):
+    if isinstance(value, _np.floating) or _sparse.issparse(value):
         return value * factor
     if _dc.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _scaled(getattr(value, f.name), factor) for f in _dc.fields(value) if f.init}
