@@ -73,12 +73,14 @@ def setup_cell_source(url: str, branch: str) -> str:
     """The source of the set-up cell that installs ``langevin_lib`` from ``url`` at ``branch``."""
     return (
         "# Set-up for Colab and Binder: install the course library only if it is missing.\n"
-        "# Locally and in the book build langevin_lib is installed already and this cell does nothing.\n"
-        "# (Written by `python tools/launch.py` from repository.url in _config.yml; do not edit by hand.)\n"
+        "# Locally and in the book build the library is installed and this cell does nothing.\n"
+        "# (Written by `python tools/launch.py` from _config.yml's repository.url: do not edit.)\n"
         "try:\n"
         "    import langevin_lib  # noqa: F401 (only: is it installed?)\n"
         "except ImportError:\n"
-        f'    %pip install --quiet "langevin-lib @ git+{url}@{branch}"\n'
+        # A variable keeps the line within the page width; IPython expands {source} in the magic.
+        f'    source = "git+{url}@{branch}"\n'
+        '    %pip install --quiet "langevin-lib @ {source}"\n'
         "    try:  # Colab draws ipywidgets 8 controls only with its custom widget manager\n"
         "        from google.colab import output\n"
         "\n"

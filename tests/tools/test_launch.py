@@ -38,15 +38,18 @@ def test_repository_url_must_be_a_web_address(tmp_path):
 def _run_cell(source: str, *, importable: bool, monkeypatch) -> list[tuple[str, str]]:
     """Run the cell as IPython would, recording the magics it calls instead of running pip."""
     calls: list[tuple[str, str]] = []
+    namespace: dict = {}
 
     class FakeShell:
         def run_line_magic(self, name, line, *args):
-            calls.append((name, line))
+            # IPython expands {expression} in a magic's line from the cell's namespace (var_expand).
+            calls.append((name, line.format_map(namespace)))
 
     if not importable:
         monkeypatch.setitem(sys.modules, "langevin_lib", None)  # makes `import langevin_lib` raise ImportError
     code = TransformerManager().transform_cell(source)
-    exec(compile(code, "<setup-cell>", "exec"), {"get_ipython": FakeShell})
+    namespace["get_ipython"] = FakeShell
+    exec(compile(code, "<setup-cell>", "exec"), namespace)
     return calls
 
 
