@@ -74,6 +74,18 @@ SABOTAGE = [
     ("05_stationary_distributions", "solve_fokker_planck", "result", "", False),
     ("05_stationary_distributions", "exact_mean_first_passage_time", "result", "", False),
     ("05_stationary_distributions", "kramers_escape_time", "result", "", False),
+    ("06_rmsprop_preconditioning", "quadratic_sgd_variance", "result", "", True),
+    ("06_rmsprop_preconditioning", "langevin_temperature", "result", "", False),
+    ("06_rmsprop_preconditioning", "preconditioned_rates", "result", "", False),
+    ("06_rmsprop_preconditioning", "sgd", "rate", "", False),
+    ("06_rmsprop_preconditioning", "sgd", "result", "", False),
+    ("06_rmsprop_preconditioning", "loglog_slope", "result", "", False),
+    ("06_rmsprop_preconditioning", "rmsprop", "rate", "", False),
+    ("06_rmsprop_preconditioning", "adam", "rate", "", False),
+    ("06_rmsprop_preconditioning", "RMSProp", "rate", "", False),
+    ("06_rmsprop_preconditioning", "InverseVarianceSGD", "rate", "", False),
+    ("06_rmsprop_preconditioning", "run_optimizer", "result", "", False),
+    ("06_rmsprop_preconditioning", "gradient_noise_covariance", "result", "", False),
 ]
 
 PRELUDE = """\
