@@ -218,8 +218,9 @@ def sgd_stationary_covariance(problem: ExactProblem, lr: float | np.ndarray, bat
     bound = 1.0 / ops.largest_relative_eigenvalue()
     if lr >= bound:
         raise ValueError(
-            f"lr = {lr:.6g} has no stationary distribution for this problem with batch_size={batch_size}: "
-            f"SGD is mean-square stable only for lr < {bound:.6g} (gradient descent's bound 2/lambda_max is "
+            f"lr = {lr:.6g} has an infinite stationary second moment (and L(eta)) for this problem with "
+            f"batch_size={batch_size}: SGD is mean-square stable only for lr < {bound:.6g} (gradient descent's "
+            "bound 2/lambda_max is "
             f"{2 / ops.eigvals.max():.6g})"
         )
     return ops.solve(lr)
