@@ -365,9 +365,13 @@ def _widgets(page: Page) -> tuple[int, list[str]]:
 
 
 def _empty_outputs(page: Page) -> list[str]:
-    """Output boxes of notebook cells that show the reader nothing."""
+    """Output boxes of notebook cells that show the reader nothing.
+
+    An output inside a folded solution is hidden, not empty: it is checked only when shown.
+    """
     empty = page.evaluate(
         """() => Array.from(document.querySelectorAll("div.cell_output"))
+            .filter(out => out.checkVisibility({visibilityProperty: true, opacityProperty: true}))
             .filter(out => {
                 const box = out.getBoundingClientRect();
                 const media = out.querySelectorAll(
