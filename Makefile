@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test lab lint bench clean student browser-test bwrap pdf lint-notebooks stress
+.PHONY: book test lab lint bench clean student browser-test bwrap pdf stress
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,9 @@ book: $(STAMP) $(NPM_STAMP)
 ## make test: lint, the library's unit tests, and every book notebook under nbval
 test: $(STAMP) bwrap
 	$(BIN)/ruff check langevin_lib tests benchmarks tools book/_ext
-	@# Every name a chapter uses is defined (pyflakes over the notebooks' code), so no cell fails on a NameError.
-	$(BIN)/ruff check --select F book/0*.ipynb
+	@# Every name a chapter uses is defined (pyflakes over the notebooks' code), so no cell fails on a
+	@# NameError, and no code line is wider than the page (88 characters).
+	$(BIN)/ruff check --select F,E501 --line-length 88 book/0*.ipynb
 	COURSEWORK_REQUIRE_SANDBOX=1 $(BIN)/python -m pytest tests book --nbval-lax --nbval-current-env
 
 ## make stress: every chapter under three other random streams, and every library function a chapter
@@ -93,10 +94,6 @@ pdf: $(STAMP)
 	$(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
 	@if [ -d _build/html ]; then cp _build/latex/book.pdf _build/html/book.pdf; fi
 	@echo "The PDF is at $(CURDIR)/_build/latex/book.pdf"
-
-## make lint-notebooks: code lines of the chapter notebooks no wider than the page (88 characters)
-lint-notebooks: $(STAMP)
-	$(BIN)/ruff check --select E501 --line-length 88 book/0*.ipynb
 
 ## make student: the student versions of the coursework masters (no solutions, no hidden tests)
 student: $(STAMP)
