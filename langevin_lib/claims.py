@@ -589,7 +589,7 @@ def glue(name: str, value: float | int | str) -> None:
     ValueError
         If the name is not such a key or the value is not a finite number or a string.
     """
-    from IPython.display import display  # noqa: PLC0415  (only a kernel glues; importing IPython is slow)
+    from IPython.display import display  # only a kernel glues: importing IPython is slow
 
     if not isinstance(name, str) or not _ID_PATTERN.fullmatch(name):
         raise ValueError(
