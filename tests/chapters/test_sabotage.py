@@ -4,7 +4,8 @@ nbval proves that a chapter repeats its stored outputs; the claim checks (``ll.c
 its measurements agree with the theory. This test proves that the second proof has teeth: for each
 public theory function or simulator a chapter relies on, it executes the chapter in a fresh kernel
 with that function sabotaged (its result, or the step size it simulates with, 15% off) and demands
-that the run stops on a :class:`~langevin_lib.ClaimFailed`, naming the claim that caught it.
+that the run stops on a :class:`~langevin_lib.ClaimFailed`, naming the claim that caught it (or,
+for the few entries that say so, on the error the wrong value causes before any claim is reached).
 
 Sabotage happens on the facade (``ll.<name>``), which is how a chapter calls the library. Two kinds:
 
@@ -28,7 +29,11 @@ from nbclient.exceptions import CellExecutionError
 FACTOR = 1.15
 FULL = os.environ.get("LL_STRESS") == "all"
 
-# (chapter, facade name, kind, claim expected to catch it, run by make test)
+# (chapter, facade name, kind, what must stop the chapter, run by make test). What stops it: "" for
+# any claim check, a claim id for that one, or an exception where the wrong value breaks the
+# computation before a claim can see it (a rate pushed past the true stability bound, say).
+# Not in the table: functions whose every returned number scaled alike cancels out of what the
+# chapter shows (fluctuation_dissipation returns both sides of a ratio), and data loaders.
 SABOTAGE = [
     ("01_gradient_flow", "gradient_flow", "result", "", True),
     ("01_gradient_flow", "gradient_descent", "result", "", False),
@@ -40,18 +45,17 @@ SABOTAGE = [
     ("02_sgd_to_flow", "gradient_descent", "result", "", False),
     ("02_sgd_to_flow", "sgd_stability_bound", "result", "", False),
     ("02_sgd_to_flow", "elapsed_time", "result", "", False),
-    ("02_sgd_to_flow", "inverse_time_decay", "result", "", False),
-    ("02_sgd_to_flow", "step_decay", "result", "", False),
+    ("02_sgd_to_flow", "inverse_time_decay", "rate", "", False),
+    ("02_sgd_to_flow", "step_decay", "rate", "", False),
     ("03_converged_loss", "tz_slope", "result", "", True),
-    ("03_converged_loss", "sgd_excess_loss", "result", "", False),
+    ("03_converged_loss", "sgd_excess_loss", "result", "ValueError", False),
     ("03_converged_loss", "sgd_stationary_covariance", "result", "", False),
-    ("03_converged_loss", "sgd_stability_bound", "result", "", False),
+    ("03_converged_loss", "sgd_stability_bound", "result", "ValueError", False),
     ("03_converged_loss", "stationary_samples", "rate", "", False),
     ("03_converged_loss", "converged_loss", "rate", "", False),
     ("03_converged_loss", "converged_loss", "result", "", False),
     ("03_converged_loss", "loglog_slope", "result", "", False),
     ("03_converged_loss", "first_order_loss", "result", "", False),
-    ("03_converged_loss", "fluctuation_dissipation", "result", "", False),
     ("03_converged_loss", "train_with_drops", "rate", "", False),
     ("03_converged_loss", "sgd", "rate", "", False),
     ("04_langevin_sde", "gradient_noise_covariance", "result", "", True),
@@ -70,7 +74,7 @@ SABOTAGE = [
     ("04_langevin_sde", "langevin_sde", "rate", "", False),
     ("05_stationary_distributions", "sgd", "rate", "", True),
     ("05_stationary_distributions", "sgd_first_passage_times", "rate", "", False),
-    ("05_stationary_distributions", "euler_maruyama", "rate", "", False),
+    ("05_stationary_distributions", "euler_maruyama", "result", "", False),
     ("05_stationary_distributions", "gibbs_density", "result", "", False),
     ("05_stationary_distributions", "discrete_gibbs_density", "result", "", False),
     ("05_stationary_distributions", "separable_gibbs_density", "result", "", False),
@@ -165,6 +169,9 @@ def _cases():
 @pytest.mark.parametrize(("chapter", "name", "kind", "caught_by"), list(_cases()))
 def test_a_sabotaged_function_fails_its_chapter_on_a_claim_check(run_chapter, chapter, name, kind, caught_by):
     error = run_sabotaged(run_chapter, chapter, name, kind)
+    if caught_by.endswith("Error"):
+        assert caught_by in error, f"{chapter} with ll.{name} 15% wrong did not stop on a {caught_by}:\n{error}"
+        return
     assert "ClaimFailed" in error, f"{chapter} with ll.{name} 15% wrong failed, but not on a claim check:\n{error}"
     claim_id = re.search(r"claim '([a-z0-9-]+)'", error)
     assert claim_id is not None, error
