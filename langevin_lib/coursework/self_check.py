@@ -296,6 +296,22 @@ def _value(question: str, name: str, value: Any, hint: str) -> str | None:
     return None if _is_right(question, name, value) else hint
 
 
+def _stored_answer(
+    question: str, name: str, hint: str, *, shape: tuple[int, ...] | None = None, high: float | None = None
+) -> None:
+    """Register a question whose one answer is checked only against its stored right value.
+
+    The answer must be a positive number below ``high`` (or, given ``shape``, an
+    array of that shape with positive entries) before it is compared.
+    """
+
+    def checker(value: Any) -> str | None:
+        form = _number(value, name, low=0, high=high) if shape is None else _array(value, name, shape, positive=True)
+        return form or _value(question, name, value, hint)
+
+    QUESTIONS[question] = ((name,), checker)
+
+
 def _same(got: Any, expected: Any) -> bool:
     got = np.asarray(got, dtype=float)
     return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=1e-9, atol=1e-14))
@@ -387,15 +403,12 @@ def _q1_4(errors: Any, order: Any) -> str | None:
     ) or _own_slope(order, "order", 4.0 / 2 ** np.arange(4, 10), errors, "errors", "the learning rates 4 / n_steps")
 
 
-@_question("1.5", "lr_best")
-def _q1_5(lr_best: Any) -> str | None:
-    return _number(lr_best, "lr_best", low=0) or _value(
-        "1.5",
-        "lr_best",
-        lr_best,
-        "lr_best does not minimise rho(lr) = max_k |1 - lr * lam_k|: at the best rate the two extreme "
-        "eigenvalues contract equally fast (|1 - lr * lam_min| = |1 - lr * lam_max|)",
-    )
+_stored_answer(
+    "1.5",
+    "lr_best",
+    "lr_best does not minimise rho(lr) = max_k |1 - lr * lam_k|: at the best rate the two extreme "
+    "eigenvalues contract equally fast (|1 - lr * lam_min| = |1 - lr * lam_max|)",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -419,14 +432,12 @@ def _q2_1(sgd_step: Any) -> str | None:
     return None
 
 
-@_question("2.2", "t_1000")
-def _q2_2(t_1000: Any) -> str | None:
-    return _number(t_1000, "t_1000", low=0, high=1000 * 0.05) or _value(
-        "2.2",
-        "t_1000",
-        t_1000,
-        "t_1000 is not the model time after 1000 steps: sum the rates of the steps k = 0, 1, ..., 999",
-    )
+_stored_answer(
+    "2.2",
+    "t_1000",
+    "t_1000 is not the model time after 1000 steps: sum the rates of the steps k = 0, 1, ..., 999",
+    high=1000 * 0.05,
+)
 
 
 @_question("2.3", "spread", "spread_exponent")
@@ -449,29 +460,23 @@ def _q2_3(spread: Any, spread_exponent: Any) -> str | None:
     )
 
 
-@_question("2.5", "t_limit")
-def _q2_5(t_limit: Any) -> str | None:
-    return _number(t_limit, "t_limit", low=0) or _value(
-        "2.5",
-        "t_limit",
-        t_limit,
-        "t_limit is not the limit of the model time: each stage of 100 steps adds 100 times its rate, "
-        "and the stages form a geometric series",
-    )
+_stored_answer(
+    "2.5",
+    "t_limit",
+    "t_limit is not the limit of the model time: each stage of 100 steps adds 100 times its rate, "
+    "and the stages form a geometric series",
+)
 
 
 # ---------------------------------------------------------------------------
 # Chapter 3: the converged loss L(eta)
 
 
-@_question("3.1", "slope_formula")
-def _q3_1(slope_formula: Any) -> str | None:
-    return _number(slope_formula, "slope_formula", low=0) or _value(
-        "3.1",
-        "slope_formula",
-        slope_formula,
-        "slope_formula is not the mean over examples of the squared norm of g_i(phi_star), divided by 4",
-    )
+_stored_answer(
+    "3.1",
+    "slope_formula",
+    "slope_formula is not the mean over examples of the squared norm of g_i(phi_star), divided by 4",
+)
 
 
 @_question("3.2", "excess", "slope_fit")
@@ -514,15 +519,12 @@ def _q3_4(second_moment_1d: Any) -> str | None:
     return None
 
 
-@_question("3.5", "excess_sim")
-def _q3_5(excess_sim: Any) -> str | None:
-    return _number(excess_sim, "excess_sim", low=0) or _value(
-        "3.5",
-        "excess_sim",
-        excess_sim,
-        "excess_sim is not the mean over the final chains of L(phi) - L(phi_star), within the sampling "
-        "error of 2000 chains (run from phi_star at lr = 0.02 for 1000 steps)",
-    )
+_stored_answer(
+    "3.5",
+    "excess_sim",
+    "excess_sim is not the mean over the final chains of L(phi) - L(phi_star), within the sampling "
+    "error of 2000 chains (run from phi_star at lr = 0.02 for 1000 steps)",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -571,26 +573,20 @@ def _q4_2(var_theory: Any, var_sim: Any) -> str | None:
     )
 
 
-@_question("4.4", "ratio")
-def _q4_4(ratio: Any) -> str | None:
-    return _number(ratio, "ratio", low=0) or _value(
-        "4.4",
-        "ratio",
-        ratio,
-        "ratio is not the exact SGD variance divided by the Langevin variance (SGD's on top; the Langevin "
-        "variance is that of question 4.2 with s**2 = lr * sigma**2)",
-    )
+_stored_answer(
+    "4.4",
+    "ratio",
+    "ratio is not the exact SGD variance divided by the Langevin variance (SGD's on top; the Langevin "
+    "variance is that of question 4.2 with s**2 = lr * sigma**2)",
+)
 
 
-@_question("4.5", "msd")
-def _q4_5(msd: Any) -> str | None:
-    return _number(msd, "msd", low=0) or _value(
-        "4.5",
-        "msd",
-        msd,
-        "msd is not the mean over chains of the squared norm |X_1|**2 (sum over the d coordinates) within "
-        "the sampling error of 2000 chains",
-    )
+_stored_answer(
+    "4.5",
+    "msd",
+    "msd is not the mean over chains of the squared norm |X_1|**2 (sum over the d coordinates) within "
+    "the sampling error of 2000 chains",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -614,14 +610,11 @@ def _q5_2(temperature: Any) -> str | None:
     return None
 
 
-@_question("5.3", "alpha_est")
-def _q5_3(alpha_est: Any) -> str | None:
-    return _number(alpha_est, "alpha_est", low=0) or _value(
-        "5.3",
-        "alpha_est",
-        alpha_est,
-        "alpha_est is not h * Var(final chains) / (lr * sigma**2) within the sampling error of 4000 chains",
-    )
+_stored_answer(
+    "5.3",
+    "alpha_est",
+    "alpha_est is not h * Var(final chains) / (lr * sigma**2) within the sampling error of 4000 chains",
+)
 
 
 @_question("5.4", "T", "one_temperature")
@@ -637,25 +630,18 @@ def _q5_4(T: Any, one_temperature: Any) -> str | None:
     return None
 
 
-@_question("5.5", "mean_square")
-def _q5_5(mean_square: Any) -> str | None:
-    return _number(mean_square, "mean_square", low=0) or _value(
-        "5.5",
-        "mean_square",
-        mean_square,
-        "mean_square is not the integral of x**2 p(x) over [-3, 3] for the Gibbs density of x**4 / 4 at T = 0.1",
-    )
+_stored_answer(
+    "5.5",
+    "mean_square",
+    "mean_square is not the integral of x**2 p(x) over [-3, 3] for the Gibbs density of x**4 / 4 at T = 0.1",
+)
 
 
 # ---------------------------------------------------------------------------
 # Chapter 6: preconditioning and RMSProp
 
 
-@_question("6.1", "T_plain")
-def _q6_1(T_plain: Any) -> str | None:
-    return _array(T_plain, "T_plain", (2,), positive=True) or _value(
-        "6.1", "T_plain", T_plain, "T_plain is not the Langevin temperatures alpha * base_lr * sigma_k**2"
-    )
+_stored_answer("6.1", "T_plain", "T_plain is not the Langevin temperatures alpha * base_lr * sigma_k**2", shape=(2,))
 
 
 @_question("6.2", "preconditioned_rates")
@@ -677,22 +663,17 @@ def _q6_2(preconditioned_rates: Any) -> str | None:
     return None
 
 
-@_question("6.3", "T_sim")
-def _q6_3(T_sim: Any) -> str | None:
-    return _array(T_sim, "T_sim", (2,), positive=True) or _value(
-        "6.3",
-        "T_sim",
-        T_sim,
-        "T_sim is not h_k times the variance of coordinate k of the final chains, within the sampling error of "
-        "4000 chains (run with the rates preconditioned_rates(base_lr, sigma, 2))",
-    )
+_stored_answer(
+    "6.3",
+    "T_sim",
+    "T_sim is not h_k times the variance of coordinate k of the final chains, within the sampling error of "
+    "4000 chains (run with the rates preconditioned_rates(base_lr, sigma, 2))",
+    shape=(2,),
+)
 
 
-@_question("6.5", "ratio_rmsprop")
-def _q6_5(ratio_rmsprop: Any) -> str | None:
-    return _number(ratio_rmsprop, "ratio_rmsprop", low=0) or _value(
-        "6.5",
-        "ratio_rmsprop",
-        ratio_rmsprop,
-        "ratio_rmsprop is not T_1 / T_0 for RMSProp's rates base_lr / sigma_k (coordinate 1 on top)",
-    )
+_stored_answer(
+    "6.5",
+    "ratio_rmsprop",
+    "ratio_rmsprop is not T_1 / T_0 for RMSProp's rates base_lr / sigma_k (coordinate 1 on top)",
+)

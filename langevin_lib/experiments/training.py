@@ -14,7 +14,7 @@ Three measurements on top of :func:`~langevin_lib.sgd`:
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -77,10 +77,7 @@ def train_with_drops(
     steps_per_stage: int,
     n_stages: int = 3,
     batch_size: int = 1,
-    n_chains: int = 1,
-    rng: np.random.Generator | int | None = None,
-    record_every: int = 1,
-    sampling: str = "with_replacement",
+    **sgd_options: Any,
 ) -> TrainingCurve:
     r"""SGD whose rate is divided by ``drop_factor`` every ``steps_per_stage`` steps.
 
@@ -101,8 +98,10 @@ def train_with_drops(
         :math:`f \ge 1`.
     steps_per_stage, n_stages : int
         Length and number of the stages (each >= 1).
-    batch_size, n_chains, rng, record_every, sampling
-        As for :func:`~langevin_lib.sgd`.
+    batch_size : int
+        As for :func:`~langevin_lib.sgd`; it also converts steps to epochs.
+    **sgd_options
+        ``n_chains``, ``rng``, ``record_every``, ``sampling``: passed on to :func:`~langevin_lib.sgd`.
 
     Returns
     -------
@@ -119,11 +118,8 @@ def train_with_drops(
         phi0,
         step_decay(lr0, 1 / drop_factor, steps_per_stage),
         steps_per_stage * n_stages,
-        n_chains=n_chains,
         batch_size=batch_size,
-        rng=rng,
-        record_every=record_every,
-        sampling=sampling,
+        **sgd_options,
     )
     # Record k holds the state after step k, made with the rate of step k - 1.
     stage = np.maximum(run.steps - 1, 0) // steps_per_stage
@@ -178,10 +174,8 @@ def converged_loss(
     n_steps: int,
     burn_in: int,
     n_chains: int = 100,
-    batch_size: int = 1,
-    rng: np.random.Generator | int | None = None,
     record_every: int = 10,
-    sampling: str = "with_replacement",
+    **sgd_options: Any,
 ) -> ConvergedLoss:
     r"""Monte Carlo estimate of the converged loss :math:`L(\eta) = \mathbb{E}_{\phi\sim P_\eta}L(\phi)`.
 
@@ -202,8 +196,10 @@ def converged_loss(
         Constant learning rate (> 0).
     n_steps, burn_in : int
         Total steps, and steps discarded (0 <= burn_in < n_steps).
-    n_chains, batch_size, rng, record_every, sampling
+    n_chains, record_every : int
         As for :func:`~langevin_lib.sgd` (n_chains >= 2).
+    **sgd_options
+        ``batch_size``, ``rng``, ``sampling``: passed on to :func:`~langevin_lib.sgd`.
 
     Returns
     -------
@@ -214,17 +210,7 @@ def converged_loss(
     if burn_in >= n_steps:
         raise ValueError(f"burn_in must be < n_steps = {n_steps}, got {burn_in}")
     n_chains = as_count(n_chains, "n_chains", minimum=2)
-    run = sgd(
-        problem,
-        phi0,
-        lr,
-        n_steps,
-        n_chains=n_chains,
-        batch_size=batch_size,
-        rng=rng,
-        record_every=record_every,
-        sampling=sampling,
-    )
+    run = sgd(problem, phi0, lr, n_steps, n_chains=n_chains, record_every=record_every, **sgd_options)
     # One record at a time: the loss of a whole run at once can need gigabytes (records x chains x examples).
     per_chain = np.mean([problem.loss(state) for state in run.phi[run.steps > burn_in]], axis=0)
     return ConvergedLoss(mean=float(per_chain.mean()), stderr=float(per_chain.std(ddof=1) / np.sqrt(n_chains)))
