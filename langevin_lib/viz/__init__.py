@@ -10,6 +10,7 @@ such a pair into sliders and :func:`~langevin_lib.viz.driver.animate` into a ker
     viz.animate(plot, viz.update_step_size, [{"lr": 0.1}, {"lr": 1.0}], alt="...")
 """
 
+from .cloud import CloudFigure
 from .driver import Animation, DrawnFigure, FigureState, InteractiveFigure, animate, interactive, new_figure, slider
 from .preconditioning import PreconditioningFigure, draw_preconditioning, update_preconditioning
 from .progress import ProgressBar, progress
@@ -38,6 +39,7 @@ __all__ = [
     "PALETTE",
     "PATH_STYLES",
     "Animation",
+    "CloudFigure",
     "DrawnFigure",
     "FigureState",
     "InteractiveFigure",

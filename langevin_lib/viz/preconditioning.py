@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -31,31 +32,28 @@ from matplotlib.lines import Line2D
 from .._validation import as_count, as_finite_array, as_positive_array, as_seed
 from ..dynamics import preconditioned_rates
 from ..problems import Quadratic
-from ..theory import langevin_temperature, quadratic_sgd_variance, stationary_samples
-from .driver import FigureState, new_figure
+from ..theory import langevin_temperature, quadratic_sgd_variance
+from .cloud import CloudFigure
+from .driver import new_figure
 from .style import COLORS, ellipse_points
 
 __all__ = ["PreconditioningFigure", "draw_preconditioning", "update_preconditioning"]
 
-#: Relaxation times :math:`1/(\eta_k h_k)` simulated before the cloud counts as stationary:
-#: the variance is then within a factor :math:`1 - e^{-12}` of its limit.
-_RELAXATION_TIMES = 6.0
-#: Most SGD steps one redraw may take (keeps a slider update under 0.2 s).
-_MAX_STEPS = 4000
-
 
 @dataclass(frozen=True)
-class PreconditioningFigure(FigureState):
+class PreconditioningFigure(CloudFigure):
     """Handles of a drawn preconditioning figure, for :func:`update_preconditioning`.
+
+    The cloud (markers of a ``Line2D``) runs six relaxation times
+    :math:`1/(\\eta_k h_k)`, its variance within a factor :math:`1 - e^{-12}` of
+    its limit, in at most 4000 steps (a slider update stays under 0.2 s).
 
     Attributes
     ----------
     h, sigma : ndarray, shape (2,)
         The quadratic.
-    n_chains, seed : int
-        Size and seed of the simulated cloud (a setting always redraws the same cloud).
-    cloud, ellipse : Line2D
-        SGD samples; the exact stationary 2-standard-deviation ellipse.
+    ellipse : Line2D
+        The exact stationary 2-standard-deviation ellipse.
     measured : BarContainer
         Bars of :math:`h_k\\mathrm{Var}(\\phi_k)`, one per coordinate.
     predicted : Line2D
@@ -66,12 +64,11 @@ class PreconditioningFigure(FigureState):
 
     h: np.ndarray
     sigma: np.ndarray
-    n_chains: int
-    seed: int
-    cloud: Line2D
     ellipse: Line2D
     measured: BarContainer
     predicted: Line2D
+
+    max_steps: ClassVar[int | None] = 4000
 
 
 def draw_preconditioning(
@@ -161,14 +158,7 @@ def update_preconditioning(plot: PreconditioningFigure, lr_prime: float, p: floa
     Returns the measured temperatures :math:`h_k\\mathrm{Var}(\\phi_k)`, shape (2,).
     """
     rates = preconditioned_rates(plot.sigma, lr_prime, p)
-    samples = stationary_samples(
-        Quadratic(plot.h, plot.sigma),
-        rates,
-        n_chains=plot.n_chains,
-        relaxation_times=_RELAXATION_TIMES,
-        max_steps=_MAX_STEPS,
-        rng=plot.seed,
-    )
+    samples = plot.sample_cloud(Quadratic(plot.h, plot.sigma), rates)
     measured = plot.h * samples.var(axis=0)
     plot.cloud.set_data(samples[:, 0], samples[:, 1])
     plot.ellipse.set_data(*ellipse_points(np.diag(quadratic_sgd_variance(plot.h, plot.sigma**2, rates)), 2.0).T)

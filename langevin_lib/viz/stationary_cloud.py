@@ -17,40 +17,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
 
 from .._validation import as_count, as_scalar_learning_rate, as_seed
 from ..problems import LeastSquaresProblem
-from ..theory import sgd_excess_loss, sgd_stability_bound, sgd_stationary_covariance, stationary_samples, tz_slope
-from .driver import FigureState, new_figure
+from ..theory import sgd_excess_loss, sgd_stability_bound, sgd_stationary_covariance, tz_slope
+from .cloud import CloudFigure
+from .driver import new_figure
 from .style import COLORS, PATH_STYLES, ellipse_points, plot_loss_contours
 
 __all__ = ["StationaryCloudFigure", "draw_stationary_cloud", "update_stationary_cloud"]
 
 #: Points on the drawn L(eta) curve.
 _CURVE_POINTS = 200
-#: Relaxation times simulated before the cloud counts as stationary (second moment within e^-10 of its limit).
-_RELAXATION_TIMES = 5.0
-#: Most SGD steps one redraw may take (keeps a slider update fast).
-_MAX_STEPS = 20_000
 
 
 @dataclass(frozen=True)
-class StationaryCloudFigure(FigureState):
+class StationaryCloudFigure(CloudFigure):
     """A drawn stationary-cloud figure and the artists an update changes.
+
+    The cloud (a scatter in the left panel) runs five relaxation times, its
+    second moment within :math:`e^{-10}` of its limit, in at most 20 000 steps.
 
     Attributes
     ----------
     problem : LeastSquaresProblem
         A 2-D problem.
-    n_chains, seed : int
-        Size and seed of the cloud (the same seed at every rate, so a rate always redraws the same cloud).
-    cloud : PathCollection
-        The chains in the left panel.
     ellipse : Line2D
         The exact second-moment ellipse (radius 2).
     exact_point, cloud_point : Line2D
@@ -62,13 +58,13 @@ class StationaryCloudFigure(FigureState):
     """
 
     problem: LeastSquaresProblem
-    n_chains: int
-    seed: int
-    cloud: PathCollection
     ellipse: Line2D
     exact_point: Line2D
     cloud_point: Line2D
     rate_line: Line2D
+
+    relaxation_times: ClassVar[float] = 5.0
+    max_steps: ClassVar[int | None] = 20_000
 
 
 def draw_stationary_cloud(
@@ -165,9 +161,7 @@ def update_stationary_cloud(plot: StationaryCloudFigure, lr: float) -> np.ndarra
     r"""Redraw the cloud, the ellipse and the two points for a new rate; returns the cloud ``(n_chains, 2)``."""
     lr = as_scalar_learning_rate(lr, "lr")
     problem = plot.problem
-    cloud = stationary_samples(
-        problem, lr, n_chains=plot.n_chains, relaxation_times=_RELAXATION_TIMES, max_steps=_MAX_STEPS, rng=plot.seed
-    )
+    cloud = plot.sample_cloud(problem, lr)
     plot.cloud.set_offsets(cloud)
     plot.ellipse.set_data(*ellipse_points(sgd_stationary_covariance(problem, lr), 2.0, problem.minimizer()).T)
     excess = sgd_excess_loss(problem, lr)

@@ -30,33 +30,29 @@ from matplotlib.lines import Line2D
 
 from .._validation import as_count, as_positive_array, as_positive_scalar, as_seed
 from ..problems import Quadratic
-from ..theory import fit_temperature, langevin_temperature, stationary_samples
-from .driver import FigureState, new_figure
+from ..theory import fit_temperature, langevin_temperature
+from .cloud import CloudFigure
+from .driver import new_figure
 from .style import COLORS, ellipse_points
 
 __all__ = ["TwoTemperatureFigure", "draw_two_temperatures", "update_two_temperatures"]
 
 #: Mahalanobis radii of the drawn ellipses.
 _RADII = (1.0, 2.0)
-#: Relaxation times (1/(eta h) steps each) simulated before the cloud is taken as stationary:
-#: the variance then differs from the stationary one by a factor 1 - e^{-2*6}.
-_RELAXATION_TIMES = 6.0
 
 
 @dataclass(frozen=True)
-class TwoTemperatureFigure(FigureState):
+class TwoTemperatureFigure(CloudFigure):
     """Handles of a drawn two-temperature figure.
+
+    The cloud (markers of a ``Line2D``) runs six relaxation times
+    :math:`1/(\\eta h)` of the slowest coordinate, its variance within a
+    factor :math:`1 - e^{-12}` of the stationary one.
 
     Attributes
     ----------
     h : ndarray, shape (2,)
         Curvatures :math:`h_x, h_y`.
-    n_chains : int
-        Points in the cloud.
-    seed : int
-        Seed of every SGD run, so that a setting always redraws the same cloud.
-    cloud : Line2D
-        The SGD samples (markers only).
     two_temperature, one_temperature : tuple of Line2D
         The ellipses of each prediction, one per radius.
     title : Text
@@ -64,9 +60,6 @@ class TwoTemperatureFigure(FigureState):
     """
 
     h: np.ndarray
-    n_chains: int
-    seed: int
-    cloud: Line2D
     two_temperature: tuple[Line2D, ...]
     one_temperature: tuple[Line2D, ...]
 
@@ -135,19 +128,15 @@ def draw_two_temperatures(
     seed = as_seed(rng)
     if ax is None:
         ax = new_figure(figsize=figsize)[1]
-    lr, sigma = _check_setting(lr, sigma_x, sigma_y)
-    cloud = _cloud(h, lr, sigma, n_chains, seed)
-    temps, t_star = _predictions(h, lr, sigma, cloud)
     (points,) = ax.plot(
-        cloud[:, 0], cloud[:, 1], linestyle="none", marker=".", markersize=2.5, alpha=0.5,
-        color=COLORS["sgd"], label="SGD, stationary",
-    )  # fmt: skip
+        [], [], linestyle="none", marker=".", markersize=2.5, alpha=0.5, color=COLORS["sgd"], label="SGD, stationary"
+    )
     two, one = [], []
-    for j, r in enumerate(_RADII):
-        (line,) = ax.plot(*ellipse_points(np.diag(temps / h), r).T, color=COLORS["langevin"], linewidth=2.0,
+    for j in range(len(_RADII)):
+        (line,) = ax.plot([], [], color=COLORS["langevin"], linewidth=2.0,
                           label="two temperatures $T_x, T_y$" if j == 0 else None)  # fmt: skip
         two.append(line)
-        (line,) = ax.plot(*ellipse_points(np.diag(t_star / h), r).T, color=COLORS["theory"], linewidth=1.4,
+        (line,) = ax.plot([], [], color=COLORS["theory"], linewidth=1.4,
                           linestyle="--", label="best single $T^*$" if j == 0 else None)  # fmt: skip
         one.append(line)
     ax.set_xlim(-lim, lim)
@@ -157,25 +146,21 @@ def draw_two_temperatures(
     ax.set_ylabel("$y$")
     # Below the window, not in it: at large rates the ellipses reach every corner of the window.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3, markerscale=4, fontsize=8, frameon=False)
-    title = ax.set_title(_title(temps, t_star), fontsize=10)
-    return TwoTemperatureFigure(
+    plot = TwoTemperatureFigure(
         h=h, n_chains=n_chains, seed=seed, cloud=points, two_temperature=tuple(two), one_temperature=tuple(one),
-        title=title,
+        title=ax.set_title(" ", fontsize=10),
     )  # fmt: skip
+    update_two_temperatures(plot, lr, sigma_x, sigma_y)
+    return plot
 
 
 def update_two_temperatures(plot: TwoTemperatureFigure, lr: float, sigma_x: float, sigma_y: float) -> None:
     """Redraw the cloud, both predictions and the title of a figure from :func:`draw_two_temperatures`."""
     lr, sigma = _check_setting(lr, sigma_x, sigma_y)
-    cloud = _cloud(plot.h, lr, sigma, plot.n_chains, plot.seed)
+    cloud = plot.sample_cloud(Quadratic(plot.h, sigma), lr)
     temps, t_star = _predictions(plot.h, lr, sigma, cloud)
     plot.cloud.set_data(cloud[:, 0], cloud[:, 1])
     for r, two, one in zip(_RADII, plot.two_temperature, plot.one_temperature, strict=True):
         two.set_data(*ellipse_points(np.diag(temps / plot.h), r).T)
         one.set_data(*ellipse_points(np.diag(t_star / plot.h), r).T)
     plot.title.set_text(_title(temps, t_star))
-
-
-def _cloud(h: np.ndarray, lr: float, sigma: np.ndarray, n_chains: int, seed: int) -> np.ndarray:
-    """Stationary SGD samples on ``Quadratic(h, sigma)``, six relaxation times of the slowest coordinate."""
-    return stationary_samples(Quadratic(h, sigma), lr, n_chains=n_chains, relaxation_times=_RELAXATION_TIMES, rng=seed)
