@@ -7,6 +7,7 @@ simulate), never the experiments or the figures.
 from .escape import EscapeTimes, exact_mean_first_passage_time, kramers_escape_time, sgd_first_passage_times
 from .fits import loglog_slope
 from .fokker_planck import FokkerPlanckSolution, discrete_gibbs_density, fokker_planck_operator, solve_fokker_planck
+from .ito_stationary import ito_stationary_density, least_squares_noise_variance
 from .linear_sde import (
     current_matrix,
     gaussian_density,
@@ -41,9 +42,11 @@ __all__ = [
     "gibbs_cdf",
     "gibbs_density",
     "gibbs_kl_divergence",
+    "ito_stationary_density",
     "kramers_escape_time",
     "ks_distance",
     "langevin_temperature",
+    "least_squares_noise_variance",
     "loglog_slope",
     "lyapunov_covariance",
     "measured_circulation",

@@ -6,20 +6,22 @@ solves the Lyapunov equation
 
 .. math::
 
-    AS + SA^\top = D, \qquad D = GG^\top .
+    AS + SA^\top = 2D, \qquad D = \tfrac12 GG^\top
 
-The Fokker-Planck equation is :math:`\partial_t p = -\nabla\cdot J` with the
-probability current :math:`J = -Axp - \frac12 D\nabla p`; in the stationary
-state :math:`\nabla\log p = -S^{-1}x`, so
+(:math:`D` is the diffusion matrix in Risken's convention; for SGD
+:math:`D = \eta\Sigma/(2B)`). The Fokker-Planck equation is
+:math:`\partial_t p = -\nabla\cdot J` with the probability current
+:math:`J = -Axp - D\nabla p`; in the stationary state
+:math:`\nabla\log p = -S^{-1}x`, so
 
 .. math::
 
-    J(x) = \Big(-A + \tfrac12 D S^{-1}\Big)\,x\,p(x) = M x\, p(x) .
+    J(x) = \big(-A + D S^{-1}\big)\,x\,p(x) = M x\, p(x) .
 
 It is divergence-free but need not vanish. For a gradient drift
 (:math:`A = A^\top`, the Hessian of :math:`L = \frac12 x^\top Ax`), :math:`J = 0`
 exactly when :math:`A` and :math:`D` commute; only then is :math:`p` a
-function of :math:`L` alone, and only for isotropic :math:`D = 2T\,I` is it
+function of :math:`L` alone, and only for isotropic :math:`D = T\,I` is it
 the Gibbs density :math:`e^{-L/T}/Z` (Chaudhari and Soatto 2018).
 """
 
@@ -59,7 +61,7 @@ def _drift_and_diffusion(A: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def lyapunov_covariance(A: np.ndarray, G: np.ndarray) -> np.ndarray:
-    r"""Stationary covariance :math:`S` of :math:`dX = -AX\,dt + G\,dW`: the solution of :math:`AS + SA^\top = GG^\top`.
+    r"""Stationary covariance :math:`S` of :math:`dX = -AX\,dt + G\,dW`: the solution of :math:`AS + SA^\top = GG^\top = 2D`.
 
     Parameters
     ----------
@@ -78,7 +80,7 @@ def lyapunov_covariance(A: np.ndarray, G: np.ndarray) -> np.ndarray:
 
 
 def current_matrix(A: np.ndarray, G: np.ndarray) -> np.ndarray:
-    r""":math:`M = -A + \frac12 GG^\top S^{-1}`, so that the stationary current is :math:`J(x) = Mx\,p(x)`."""
+    r""":math:`M = -A + DS^{-1}` with :math:`D = \frac12 GG^\top`, so that the stationary current is :math:`J(x) = Mx\,p(x)`."""
     A, D = _drift_and_diffusion(A, G)
     S = lyapunov_covariance(A, G)
     return -A + 0.5 * D @ np.linalg.inv(S)
