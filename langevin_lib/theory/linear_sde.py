@@ -47,6 +47,7 @@ _ROT = np.array([[0.0, 1.0], [-1.0, 0.0]])
 
 
 def _drift_and_diffusion(A: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``A`` and the diffusion matrix :math:`D = \frac12 GG^\top`, checked for a stationary density."""
     A = as_finite_array(A, "A", ndim=2)
     G = as_finite_array(G, "G", ndim=2)
     d = A.shape[0]
@@ -54,14 +55,16 @@ def _drift_and_diffusion(A: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, np.n
         raise ValueError(f"A must be square and G must have as many rows as A, got shapes {A.shape} and {G.shape}")
     if np.linalg.eigvals(A).real.min() <= 0:
         raise ValueError("A must be stable (every eigenvalue with positive real part) for a stationary law to exist")
-    D = G @ G.T
+    D = 0.5 * (G @ G.T)
     if np.linalg.matrix_rank(D) < d:
         raise ValueError("G G^T must be invertible (noise in every direction) for a stationary density")
     return A, D
 
 
 def lyapunov_covariance(A: np.ndarray, G: np.ndarray) -> np.ndarray:
-    r"""Stationary covariance :math:`S` of :math:`dX = -AX\,dt + G\,dW`: the solution of :math:`AS + SA^\top = GG^\top = 2D`.
+    r"""Stationary covariance :math:`S` of :math:`dX = -AX\,dt + G\,dW`.
+
+    The solution of the Lyapunov equation :math:`AS + SA^\top = 2D = GG^\top`.
 
     Parameters
     ----------
@@ -75,15 +78,15 @@ def lyapunov_covariance(A: np.ndarray, G: np.ndarray) -> np.ndarray:
     ndarray, shape (d, d)
     """
     A, D = _drift_and_diffusion(A, G)
-    S = solve_continuous_lyapunov(A, D)
+    S = solve_continuous_lyapunov(A, 2 * D)
     return 0.5 * (S + S.T)
 
 
 def current_matrix(A: np.ndarray, G: np.ndarray) -> np.ndarray:
-    r""":math:`M = -A + DS^{-1}` with :math:`D = \frac12 GG^\top`, so that the stationary current is :math:`J(x) = Mx\,p(x)`."""
+    r""":math:`M = -A + DS^{-1}` with :math:`D = \frac12 GG^\top`: the stationary current is :math:`J(x) = Mx\,p(x)`."""
     A, D = _drift_and_diffusion(A, G)
     S = lyapunov_covariance(A, G)
-    return -A + 0.5 * D @ np.linalg.inv(S)
+    return -A + D @ np.linalg.inv(S)
 
 
 def gaussian_density(S: np.ndarray, points: np.ndarray) -> np.ndarray:
