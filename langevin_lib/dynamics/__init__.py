@@ -18,6 +18,7 @@ from .optimizers import (
 )
 from .schedules import (
     LearningRate,
+    Schedule,
     elapsed_time,
     inverse_time_decay,
     learning_rate_table,
@@ -39,6 +40,7 @@ __all__ = [
     "LearningRate",
     "OptimizerTrajectory",
     "RMSProp",
+    "Schedule",
     "Trajectory",
     "WeakError",
     "adam",

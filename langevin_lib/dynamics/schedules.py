@@ -10,6 +10,7 @@ from .._validation import as_count, as_finite_array, as_learning_rate, as_positi
 
 __all__ = [
     "LearningRate",
+    "Schedule",
     "elapsed_time",
     "inverse_time_decay",
     "learning_rate_table",
@@ -18,9 +19,12 @@ __all__ = [
     "steps_to_reach",
 ]
 
-#: A scalar, a per-coordinate array of shape ``(d,)``, or a schedule
-#: ``k -> rate`` giving the rate (scalar or ``(d,)``) of step ``k = 0, 1, ...``.
-LearningRate = float | np.ndarray | Callable[[int], float | np.ndarray]
+#: A schedule: ``schedule(k)`` is the rate (scalar or ``(d,)``) of step ``k = 0, 1, ...``; the
+#: schedules of this module also take an integer array of steps and return the rates elementwise.
+Schedule = Callable[[int | np.ndarray], float | np.ndarray]
+
+#: A scalar, a per-coordinate array of shape ``(d,)``, or a :data:`Schedule`.
+LearningRate = float | np.ndarray | Schedule
 
 
 def learning_rate_table(lr: LearningRate, n_steps: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -62,12 +66,10 @@ def learning_rate_table(lr: LearningRate, n_steps: int, dim: int) -> tuple[np.nd
     return rates, dt
 
 
-# Schedules (chapter 2). Each returns a callable ``k -> rate`` for step
-# ``k = 0, 1, ...`` that the simulators accept as ``lr``; it also takes an
-# integer array of steps and returns the rates elementwise.
+# Schedules (chapter 2): each returns a Schedule, which the simulators accept as ``lr``.
 
 
-def inverse_time_decay(lr0: float, decay_steps: float) -> Callable[[int | np.ndarray], float | np.ndarray]:
+def inverse_time_decay(lr0: float, decay_steps: float) -> Schedule:
     r"""The schedule :math:`\eta_k = \eta_0 / (1 + k/k_0)`.
 
     Its times :math:`t_k = \sum_{j<k}\eta_j = \eta_0 k_0\,[\psi(k_0 + k) - \psi(k_0)]`
@@ -86,8 +88,7 @@ def inverse_time_decay(lr0: float, decay_steps: float) -> Callable[[int | np.nda
 
     Returns
     -------
-    callable
-        ``schedule(k)`` for integer steps ``k >= 0`` (int or integer array).
+    Schedule
     """
     lr0 = as_positive_scalar(lr0, "lr0")
     decay_steps = as_positive_scalar(decay_steps, "decay_steps")
@@ -98,7 +99,7 @@ def inverse_time_decay(lr0: float, decay_steps: float) -> Callable[[int | np.nda
     return schedule
 
 
-def step_decay(lr0: float, factor: float, every: int) -> Callable[[int | np.ndarray], float | np.ndarray]:
+def step_decay(lr0: float, factor: float, every: int) -> Schedule:
     r"""The piecewise-constant schedule :math:`\eta_k = \eta_0\, \gamma^{\lfloor k / m\rfloor}`.
 
     The rate drops by the factor :math:`\gamma` every :math:`m` steps, as in the
@@ -118,8 +119,7 @@ def step_decay(lr0: float, factor: float, every: int) -> Callable[[int | np.ndar
 
     Returns
     -------
-    callable
-        ``schedule(k)`` for integer steps ``k >= 0`` (int or integer array).
+    Schedule
     """
     lr0 = as_positive_scalar(lr0, "lr0")
     factor = as_positive_scalar(factor, "factor")
