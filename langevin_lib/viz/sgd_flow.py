@@ -43,20 +43,10 @@ class SGDFlowFigure(FigureState):
 
     Attributes
     ----------
-    problem : Problem
-        The training problem.
-    phi0 : ndarray, shape (d,)
-        Initial point of the flow and of every chain.
-    t_max : float
-        Model time covered.
-    coords : tuple of int
-        The coordinate of :math:`\\phi` shown in each panel.
-    n_chains : int
-        Number of SGD chains drawn.
+    problem, phi0, t_max, coords, n_chains, max_points
+        The arguments of :func:`draw_sgd_vs_flow` of the same names, checked.
     seed : int
         Seed of every SGD run, so that a setting always redraws the same paths.
-    max_points : int
-        Most points recorded per drawn SGD path.
     sgd_lines : tuple of tuple of Line2D
         ``sgd_lines[p][c]`` is chain ``c`` in panel ``p``.
     flow_lines : tuple of Line2D

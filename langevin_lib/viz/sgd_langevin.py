@@ -41,22 +41,10 @@ class SGDLangevinFigure(FigureState):
 
     Attributes
     ----------
-    potential : Potential
-        The loss :math:`L`.
-    x0 : float
-        Start of every chain and of the flow.
-    t_max : float
-        Model time covered.
-    n_paths : int
-        Paths drawn per panel.
-    n_ensemble : int
-        Chains behind the spreads in the footer.
+    potential, x0, t_max, n_paths, n_ensemble, substeps, max_points
+        The arguments of :func:`draw_sgd_and_langevin` of the same names, checked.
     seed : int
         Seed of every run, so that a setting always redraws the same paths.
-    substeps : int
-        Euler-Maruyama steps of the SDE per SGD step.
-    max_points : int
-        Most points recorded per drawn path.
     sgd_lines, langevin_lines : tuple of Line2D
         The drawn paths of each panel.
     title : matplotlib.text.Text

@@ -28,12 +28,8 @@ class StepSizeFigure(FigureState):
 
     Attributes
     ----------
-    problem : QuadraticProblem
-        The 2-D problem.
-    phi0 : ndarray, shape (2,)
-        Start of both paths.
-    t_max : float
-        Model time covered by both paths.
+    problem, phi0, t_max
+        The arguments of :func:`draw_step_size` of the same names, checked.
     gd_path : matplotlib.lines.Line2D
         The gradient-descent iterates.
     flow_path : matplotlib.lines.Line2D
