@@ -136,6 +136,32 @@ class SoftmaxRegression:
         cov = outer_product_noise_covariance(self.X, self._residual_factors(flat))
         return cov.reshape(*phi.shape[:-1], self.dim, self.dim)
 
+    def loss_hessian(self, phi: np.ndarray) -> np.ndarray:
+        r"""Hessian of the training loss at one point ``phi`` of shape ``(D,)``; returns ``(D, D)``.
+
+        .. math::
+
+            \nabla^2 L(\phi) = \frac1n\sum_i x_ix_i^\top \otimes
+            \big(\operatorname{diag}(p_i) - p_ip_i^\top\big) + \lambda I,
+
+        in the layout of :math:`\phi` (inputs outer, classes inner). Chapter 6
+        uses it at the minimiser for the mode temperatures of preconditioned SGD.
+        (Named ``loss_hessian``, not ``hessian``: the loss is not quadratic.)
+        """
+        phi = as_parameter(phi, self.dim, single_for="loss_hessian")
+        W = phi.reshape(self.n_features, self.n_classes)
+        prob = softmax(self.X @ W, axis=1)  # (n, K)
+        # -sum_i (x_i p_i^T)(x_i p_i^T)^T, flattened, plus the diagonal blocks X^T diag(p_c) X.
+        xp = (self.X[:, :, None] * prob[:, None, :]).reshape(self.n_examples, self.dim)
+        hess = -(xp.T @ xp)
+        blocks = np.einsum("if,ig,ic->fgc", self.X, self.X, prob)  # (d, d, K)
+        hess = hess.reshape(self.n_features, self.n_classes, self.n_features, self.n_classes)
+        classes = np.arange(self.n_classes)
+        hess[:, classes, :, classes] += np.moveaxis(blocks, 2, 0)
+        hess = hess.reshape(self.dim, self.dim) / self.n_examples
+        hess[np.diag_indices(self.dim)] += self.l2
+        return 0.5 * (hess + hess.T)
+
     def _residual_factors(self, phi: np.ndarray) -> np.ndarray:
         """Residuals :math:`p_i - e_{y_i}` of an ensemble ``phi`` (m, D), laid out as (m, K, n_examples).
 

@@ -16,6 +16,7 @@ from .linear_sde import (
     stationary_circulation,
     stationary_current,
 )
+from .preconditioning import ModeTemperatures, mode_temperatures, momentum_sgd_variance
 from .stationary import (
     ExactProblem,
     gibbs_density,
@@ -33,6 +34,7 @@ __all__ = [
     "EscapeTimes",
     "ExactProblem",
     "FokkerPlanckSolution",
+    "ModeTemperatures",
     "current_matrix",
     "discrete_gibbs_density",
     "exact_mean_first_passage_time",
@@ -50,6 +52,8 @@ __all__ = [
     "loglog_slope",
     "lyapunov_covariance",
     "measured_circulation",
+    "mode_temperatures",
+    "momentum_sgd_variance",
     "quadratic_sgd_variance",
     "separable_gibbs_density",
     "sgd_excess_loss",

@@ -102,6 +102,8 @@ SABOTAGE = [
     ("06_rmsprop_preconditioning", "InverseVarianceSGD", "rate", "", False),
     ("06_rmsprop_preconditioning", "run_optimizer", "result", "", False),
     ("06_rmsprop_preconditioning", "gradient_noise_covariance", "result", "", False),
+    ("06_rmsprop_preconditioning", "mode_temperatures", "result", "ch6-mode-temperature-diagonal-test", False),
+    ("06_rmsprop_preconditioning", "momentum_sgd_variance", "result", "ch6-momentum-temperature", False),
 ]
 
 PRELUDE = """\

@@ -145,3 +145,18 @@ def test_digits_classifier_fits_the_training_set():
     phi_star = clf.minimizer()
     assert np.linalg.norm(clf.grad(phi_star)) < 1e-7
     assert clf.error_rate(phi_star) < 0.03  # a linear classifier separates the digits almost perfectly
+
+
+def test_softmax_loss_hessian_against_finite_differences():
+    # Central differences of the exact gradient along random directions, at a point away from the minimiser.
+    problem = ll.digits_classifier()
+    rng = np.random.default_rng(5)
+    phi = 0.05 * rng.standard_normal(problem.dim)
+    hessian = problem.loss_hessian(phi)
+    np.testing.assert_allclose(hessian, hessian.T, atol=1e-15)
+    for _ in range(3):
+        u = 1e-5 * rng.standard_normal(problem.dim)
+        numeric = (problem.grad(phi + u) - problem.grad(phi - u)) / 2
+        np.testing.assert_allclose(hessian @ u, numeric, rtol=0, atol=1e-6 * np.abs(numeric).max())
+    with pytest.raises(ValueError):
+        problem.loss_hessian(np.zeros((2, problem.dim)))
