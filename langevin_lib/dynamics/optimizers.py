@@ -19,7 +19,8 @@ gradients :math:`\hat g_t` of the same chain:
   exponentially weighted estimate of the gradient-noise *variance*
   :math:`\sigma_k^2` (the squared deviations from a running mean, not the raw
   second moment), which makes every coordinate's Langevin temperature
-  :math:`T_k = \eta_k\sigma_k^2/2 = \eta'/2` the same: a Gibbs distribution.
+  :math:`T_k = \eta_k\sigma_k^2/2 = \eta'/2` the same: a Gibbs distribution when the noise is
+  independent across coordinates (diagonal covariance), not in general.
 
 All three act on an ensemble of chains of shape ``(n_chains, d)`` at once and
 run through :func:`~langevin_lib.dynamics.trajectory.run_chain`, so a blow-up raises
@@ -174,21 +175,22 @@ class InverseVarianceSGD(_Rule):
 
     .. math::
 
-        \delta_t = \hat g_t - \mu_{t-1}, \quad
-        \mu_t = \mu_{t-1} + (1-\beta)\delta_t, \quad
-        s_t = \beta\,\big(s_{t-1} + (1-\beta)\delta_t^2\big),
+        u_t = \hat g_t - \bar g_{t-1}, \quad
+        \bar g_t = \bar g_{t-1} + (1-\beta)u_t, \quad
+        s_t = \beta\,\big(s_{t-1} + (1-\beta)u_t^2\big),
 
     which tracks :math:`\sigma_k^2` (plus the variance of the true gradient
     along the path, small near a minimum) rather than RMSProp's
     :math:`g_k^2 + \sigma_k^2`. A variance needs several samples, so the
-    first ``warmup`` steps do not move: they set :math:`\mu` and :math:`s` to
+    first ``warmup`` steps do not move: they set :math:`\bar g` and :math:`s` to
     the plain mean and variance of their gradients (costing ``warmup``
     gradient evaluations per chain).
 
     Parameters
     ----------
     lr : float
-        :math:`\eta' > 0`; the Langevin temperature is :math:`\eta'/2` in every coordinate.
+        :math:`\eta' > 0`; with noise independent across coordinates the Langevin
+        temperature is :math:`\eta'/2` in every coordinate (chapter 6 measures what correlated noise does).
     beta : float
         Decay of the running averages, in ``[0, 1)`` (default 0.99).
     eps : float
