@@ -1,15 +1,15 @@
 r"""Zero-current stationary densities of 1-D Itô SDEs with position-dependent noise (chapter 5).
 
-For :math:`dX = b(X)\,dt + G(X)\,dW` in one dimension the diffusion
+For :math:`dX = F(X)\,dt + G(X)\,dW` in one dimension the diffusion
 coefficient is :math:`D = \frac12 G^2` and the Fokker-Planck current is
-:math:`J = b\,p - (D p)'`. A stationary density with :math:`J = 0` satisfies
-:math:`(Dp)'/(Dp) = b/D`, so
+:math:`J = F\,p - (D p)'`. A stationary density with :math:`J = 0` satisfies
+:math:`(Dp)'/(Dp) = F/D`, so
 
 .. math::
 
-    p(x) = \frac{1}{Z\,D(x)}\exp\Big(\int_{x_0}^{x}\frac{b(y)}{D(y)}\,dy\Big).
+    p(x) = \frac{1}{Z\,D(x)}\exp\Big(\int_{x_0}^{x}\frac{F(y)}{D(y)}\,dy\Big).
 
-For SGD, :math:`b = -L'` and :math:`D = \eta\sigma(x)^2/(2B)`: with constant
+For SGD, :math:`F = -L'` and :math:`D = \eta\sigma(x)^2/(2B)`: with constant
 :math:`\sigma` this is the Gibbs density at :math:`T = \eta\sigma^2/(2B)`, with
 :math:`\sigma(x)^2 = \sigma_0^2 + c\,(x - x_0)^2` it has power-law tails.
 """
@@ -31,11 +31,11 @@ def ito_stationary_density(
     diffusion: Callable[[np.ndarray], np.ndarray],
     grid: np.ndarray,
 ) -> np.ndarray:
-    r"""Zero-current stationary density of the 1-D Itô SDE :math:`dX = b\,dt + \sqrt{2D}\,dW` on a grid.
+    r"""Zero-current stationary density of the 1-D Itô SDE :math:`dX = F\,dt + \sqrt{2D}\,dW` on a grid.
 
     .. math::
 
-        p(x) = \frac{1}{Z\,D(x)}\exp\Big(\int_{x_0}^{x}\frac{b(y)}{D(y)}\,dy\Big),
+        p(x) = \frac{1}{Z\,D(x)}\exp\Big(\int_{x_0}^{x}\frac{F(y)}{D(y)}\,dy\Big),
 
     with :math:`x_0` the first grid point, the integral by the cumulative
     trapezoid rule and :math:`Z` such that the trapezoid rule gives
@@ -46,7 +46,7 @@ def ito_stationary_density(
     Parameters
     ----------
     drift : callable
-        :math:`b(x)`, vectorised over an array of points (for SGD, :math:`-L'`).
+        :math:`F(x)`, vectorised over an array of points (for SGD, :math:`-L'`).
     diffusion : callable
         :math:`D(x) = \frac12 G(x)^2 > 0`, vectorised (for SGD,
         :math:`\eta\sigma(x)^2/(2B)`).
