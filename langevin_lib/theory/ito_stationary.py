@@ -61,8 +61,9 @@ def ito_stationary_density(
     Raises
     ------
     ValueError
-        If ``grid`` is not increasing with at least two points, or ``drift``
-        or ``diffusion`` return non-finite values, or ``diffusion`` is not > 0.
+        If ``grid`` is not increasing with at least two points, ``drift``
+        or ``diffusion`` return non-finite values, ``diffusion`` is not > 0,
+        or the integral of their ratio overflows.
     """
     grid = as_finite_array(grid, "grid", ndim=1)
     if grid.size < 2 or np.any(np.diff(grid) <= 0):
@@ -71,7 +72,10 @@ def ito_stationary_density(
     d = as_finite_array(np.broadcast_to(diffusion(grid), grid.shape), "diffusion(grid)")
     if np.any(d <= 0):
         raise ValueError("diffusion must be > 0 at every grid point")
-    log_p = cumulative_trapezoid(b / d, grid, initial=0.0) - np.log(d)
+    with np.errstate(over="ignore", invalid="ignore"):
+        log_p = cumulative_trapezoid(b / d, grid, initial=0.0) - np.log(d)
+    if not np.all(np.isfinite(log_p)):
+        raise ValueError("drift/diffusion overflows on this grid: the integral of F/D is not finite")
     p = np.exp(log_p - log_p.max())
     return p / trapezoid(p, grid)
 

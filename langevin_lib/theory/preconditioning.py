@@ -72,7 +72,8 @@ def mode_temperatures(hessian: np.ndarray, precond: np.ndarray, noise_cov: np.nd
     ------
     ValueError
         If a shape is wrong, ``hessian`` or ``noise_cov`` is not symmetric,
-        ``hessian`` or ``precond`` is not positive definite.
+        ``hessian`` or ``precond`` is not positive definite, or ``noise_cov``
+        is not positive semidefinite.
     """
     H = as_finite_array(hessian, "hessian", ndim=2)
     d = H.shape[0]
@@ -90,6 +91,9 @@ def mode_temperatures(hessian: np.ndarray, precond: np.ndarray, noise_cov: np.nd
         raise ValueError(f"hessian must be positive definite, smallest eigenvalue {h_vals[0]:.3g}")
     if np.linalg.eigvalsh(0.5 * (P + P.T))[0] <= 0:
         raise ValueError("precond must be positive definite")
+    sigma_min = np.linalg.eigvalsh(0.5 * (Sigma + Sigma.T))[0]
+    if sigma_min < -1e-10 * max(np.abs(Sigma).max(), 1e-300):
+        raise ValueError(f"noise_cov must be positive semidefinite, smallest eigenvalue {sigma_min:.3g}")
     PH = P @ H
     S = solve_continuous_lyapunov(-PH, -(P @ Sigma @ P))
     S = 0.5 * (S + S.T)

@@ -45,5 +45,7 @@ def test_bad_input():
         ll.ito_stationary_density(lambda x: -x, lambda x: 1 + 0 * x, [0.0, 0.0, 1.0])
     with pytest.raises(ValueError, match="diffusion"):
         ll.ito_stationary_density(lambda x: -x, lambda x: x, np.linspace(-1, 1, 5))
+    with pytest.raises(ValueError, match="overflows"):
+        ll.ito_stationary_density(lambda x: 1e308 * x, lambda x: 1e-300 + 0 * x, np.linspace(-1, 1, 5))
     with pytest.raises(ValueError, match="a and b"):
         ll.least_squares_noise_variance([1.0, 2.0], [1.0])

@@ -55,6 +55,8 @@ def test_mode_temperatures_rejects_bad_input():
         ll.mode_temperatures(np.eye(2), [1.0, -1.0], np.eye(2))
     with pytest.raises(ValueError, match="noise_cov"):
         ll.mode_temperatures(np.eye(2), [1.0, 1.0], np.eye(3))
+    with pytest.raises(ValueError, match="noise_cov must be positive semidefinite"):
+        ll.mode_temperatures(np.eye(2), [1.0, 1.0], -np.eye(2))
 
 
 def test_momentum_variance_against_moment_equations():
