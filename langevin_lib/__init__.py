@@ -119,6 +119,7 @@ from .theory import (
     lyapunov_covariance,
     measured_circulation,
     mode_temperatures,
+    moment_growth_rate,
     momentum_sgd_variance,
     quadratic_sgd_variance,
     separable_gibbs_density,
@@ -130,6 +131,7 @@ from .theory import (
     stationary_circulation,
     stationary_current,
     stationary_samples,
+    top_lyapunov_exponent,
     tz_slope,
 )
 
@@ -219,6 +221,7 @@ __all__ = [
     "lyapunov_covariance",
     "measured_circulation",
     "mode_temperatures",
+    "moment_growth_rate",
     "momentum_sgd_variance",
     "plateau_levels",
     "preconditioned_rates",
@@ -242,6 +245,7 @@ __all__ = [
     "stationary_samples",
     "step_decay",
     "steps_to_reach",
+    "top_lyapunov_exponent",
     "train",
     "train_with_drops",
     "tz_slope",

@@ -17,6 +17,7 @@ from .linear_sde import (
     stationary_current,
 )
 from .preconditioning import ModeTemperatures, mode_temperatures, momentum_sgd_variance
+from .random_products import moment_growth_rate, top_lyapunov_exponent
 from .stationary import (
     ExactProblem,
     gibbs_density,
@@ -53,6 +54,7 @@ __all__ = [
     "lyapunov_covariance",
     "measured_circulation",
     "mode_temperatures",
+    "moment_growth_rate",
     "momentum_sgd_variance",
     "quadratic_sgd_variance",
     "separable_gibbs_density",
@@ -64,5 +66,6 @@ __all__ = [
     "stationary_circulation",
     "stationary_current",
     "stationary_samples",
+    "top_lyapunov_exponent",
     "tz_slope",
 ]
