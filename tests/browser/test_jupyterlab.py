@@ -15,6 +15,9 @@ test_book_pages.py, opens the chapter and checks:
   ipywidgets DOM, whatever helper drew it) redraws when the slider moves one step, and moving it
   back restores the same image bytes.
 
+The other chapters are opened in the same server, without their outputs, and checked for the first
+point only (rendered Markdown without raw MyST), which needs no Run All.
+
 A screenshot and a short report (timings, references that jupyterlab-myst left unresolved and
 shows by their label) go to _build/screenshots/. Requests that leave 127.0.0.1 are blocked.
 """
@@ -32,15 +35,16 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("BOOK_SCREENSHOTS", ROOT / "_build" / "screenshots")).resolve()
 CHAPTER = os.environ.get("JUPYTERLAB_TEST_CHAPTER", "02_sgd_to_flow.ipynb")
+CHAPTERS = sorted(path.name for path in (ROOT / "book").glob("0*.ipynb"))
 LOCAL_HOST = "127.0.0.1"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync"]
 # Generous: on a loaded 2-core machine JupyterLab takes up to a minute to load and Run All minutes.
@@ -74,13 +78,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory) -> Iterator[str]:
-    """A JupyterLab server on a copy of the chapter; yields the notebook's URL (with the token)."""
+def lab(tmp_path_factory) -> Iterator[Callable[[str], str]]:
+    """A JupyterLab server on a copy of the chapters; yields the URL of a chapter (with the token)."""
     base = tmp_path_factory.mktemp("jupyterlab")
     work, settings = base / "work", base / "settings" / "@jupyterlab" / "notebook-extension"
     work.mkdir()
     settings.mkdir(parents=True)
     shutil.copy(ROOT / "book" / CHAPTER, work / CHAPTER)
+    for chapter in CHAPTERS:  # the others only for their Markdown: without outputs they open faster
+        if chapter != CHAPTER:
+            notebook = json.loads((ROOT / "book" / chapter).read_text())
+            for cell in notebook["cells"]:
+                if cell["cell_type"] == "code":
+                    cell["outputs"], cell["execution_count"] = [], None
+            notebook["metadata"].pop("widgets", None)
+            (work / chapter).write_text(json.dumps(notebook))
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     notifications = base / "settings" / "@jupyterlab" / "apputils-extension"
     notifications.mkdir(parents=True)
@@ -113,7 +125,7 @@ def lab(tmp_path_factory) -> Iterator[str]:
                 pytest.fail(f"JupyterLab did not start:\n{(base / 'server.log').read_text()[-3000:]}")
             time.sleep(0.5)
     try:
-        yield f"http://{LOCAL_HOST}:{port}/lab/tree/{CHAPTER}?token={token}"
+        yield lambda chapter: f"http://{LOCAL_HOST}:{port}/lab/tree/{chapter}?token={token}"
     finally:
         server.terminate()
         try:
@@ -130,6 +142,11 @@ READY = f"""() => {{
   const nb = window.jupyterapp && {NOTEBOOK};
   const kernel = nb && nb.sessionContext && nb.sessionContext.session && nb.sessionContext.session.kernel;
   return Boolean(nb && nb.context && nb.context.isReady && kernel && kernel.status === 'idle');
+}}"""
+# Enough to read the Markdown: the document is loaded (its kernel may still be starting).
+LOADED = f"""() => {{
+  const nb = window.jupyterapp && {NOTEBOOK};
+  return Boolean(nb && nb.context && nb.context.isReady);
 }}"""
 # JupyterLab renders a Markdown cell when it scrolls into view: visit each one, then read them all.
 VISIT_MARKDOWN = f"""async () => {{
@@ -198,14 +215,14 @@ def _wait_for_image(page: Page, different_from: str | None, equal_to: str | None
         page.wait_for_timeout(250)
 
 
-def test_chapter_in_jupyterlab(lab):
+def _in_a_thread(check: Callable[[], None]) -> None:
     # Playwright's sync API refuses to start inside a running event loop, and test_book_pages.py keeps
     # one open for its session-wide browser: drive this test's browser from a thread of its own.
     failure: list[BaseException] = []
 
     def run() -> None:
         try:
-            _check_chapter(lab)
+            check()
         except BaseException as exc:  # re-raised in the test's thread, with its traceback
             failure.append(exc)
 
@@ -216,54 +233,91 @@ def test_chapter_in_jupyterlab(lab):
         raise failure[0]
 
 
-def _check_chapter(lab: str) -> None:
+def test_chapter_in_jupyterlab(lab):
+    _in_a_thread(lambda: _check_chapter(lab(CHAPTER)))
+
+
+@pytest.mark.parametrize("chapter", [name for name in CHAPTERS if name != CHAPTER])
+def test_every_chapter_s_markdown_renders_without_raw_myst(lab, chapter):
+    def check() -> None:
+        with sync_playwright() as playwright:
+            page, browser, _, console_errors = _open(playwright, lab(chapter), LOADED)
+            try:
+                _rendered_markdown(page, chapter, console_errors)
+            finally:
+                browser.close()
+
+    _in_a_thread(check)
+
+
+def _open(playwright, url: str, ready: str = READY) -> tuple[Page, Browser, list[str], list[str]]:
+    """A headless page on ``url``, refusing every request off 127.0.0.1, once ``ready`` holds.
+
+    Returns the page, its browser, the refused requests and the console errors (both kept up to date).
+    """
+    browser = playwright.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_FLAGS)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    blocked: list[str] = []
+
+    def route(r):
+        local = r.request.url.startswith(("data:", "blob:")) or f"//{LOCAL_HOST}:" in r.request.url
+        if local:
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort("internetdisconnected")
+
+    page.route("**/*", route)
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(url, timeout=START_TIMEOUT_S * 1000)
+        _wait(page, ready, START_TIMEOUT_S, "JupyterLab opening the chapter")
+    except BaseException:
+        browser.close()
+        raise
+    return page, browser, blocked, console_errors
+
+
+def _rendered_markdown(page: Page, chapter: str, console_errors: list[str]) -> tuple[list[str], list[str]]:
+    """Check that jupyterlab-myst renders every Markdown cell with no raw MyST left in the text.
+
+    Returns the rendered texts and the cross-references jupyterlab-myst reported as not found.
+    """
+    wanted = _markdown_with_text(ROOT / "book" / chapter)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        page.evaluate(VISIT_MARKDOWN)
+        texts = page.evaluate(MARKDOWN_TEXT)
+        missing = [k for k, (text, want) in enumerate(zip(texts, wanted, strict=True)) if want and not text]
+        if not missing or time.monotonic() > deadline:
+            break
+    assert not missing, f"{chapter}: Markdown cells not rendered by jupyterlab-myst: {missing}"
+    texts = [text or "" for text in texts]
+    raw = [
+        f"cell {k}, {kind}: {m.group(0)!r} in ...{text[max(0, m.start() - 40) : m.end() + 40]!r}..."
+        for k, text in enumerate(texts)
+        for kind, pattern in RAW_MYST.items()
+        for m in pattern.finditer(text)
+    ]
+    assert not raw, f"{chapter}: raw MyST in rendered Markdown:\n" + "\n".join(raw)
+    assert page.locator(".myst .myst-proof").count() > 0, f"{chapter}: no proof block rendered by MyST"
+    unresolved = sorted(set(re.findall(r"Cross reference target was not found: ([^\n]+)", "\n".join(console_errors))))
+    return texts, unresolved
+
+
+def _check_chapter(url: str) -> None:
     timings: dict[str, float] = {}
     start = time.monotonic()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        blocked: list[str] = []
-
-        def route(r):
-            local = r.request.url.startswith(("data:", "blob:")) or f"//{LOCAL_HOST}:" in r.request.url
-            if local:
-                r.continue_()
-            else:
-                blocked.append(r.request.url)
-                r.abort("internetdisconnected")
-
-        page.route("**/*", route)
-        console_errors: list[str] = []
-        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page, browser, blocked, console_errors = _open(playwright, url)
         try:
-            page.goto(lab, timeout=START_TIMEOUT_S * 1000)
-            _wait(page, READY, START_TIMEOUT_S, "JupyterLab opening the chapter with an idle kernel")
             timings["open"] = time.monotonic() - start
 
             # 1. jupyterlab-myst renders every Markdown cell, and no raw MyST is left in the text.
-            wanted = _markdown_with_text(ROOT / "book" / CHAPTER)
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while True:
-                page.evaluate(VISIT_MARKDOWN)
-                texts = page.evaluate(MARKDOWN_TEXT)
-                missing = [k for k, (text, want) in enumerate(zip(texts, wanted, strict=True)) if want and not text]
-                if not missing or time.monotonic() > deadline:
-                    break
-            assert not missing, f"Markdown cells not rendered by jupyterlab-myst: {missing}"
-            texts = [text or "" for text in texts]
-            raw = [
-                f"cell {k}, {kind}: {m.group(0)!r} in ...{text[max(0, m.start() - 40) : m.end() + 40]!r}..."
-                for k, text in enumerate(texts)
-                for kind, pattern in RAW_MYST.items()
-                for m in pattern.finditer(text)
-            ]
-            assert not raw, "raw MyST in rendered Markdown:\n" + "\n".join(raw)
-            assert page.locator(".myst .myst-proof").count() > 0  # the proofs are MyST blocks, not code
+            texts, unresolved = _rendered_markdown(page, CHAPTER, console_errors)
             keys = re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib").read_text(), re.M)
             cited = sorted({key for key in keys for text in texts if key in text})
-            unresolved = sorted(
-                set(re.findall(r"Cross reference target was not found: ([^\n]+)", "\n".join(console_errors)))
-            )
 
             # 2. Run All completes without an error output.
             t0 = time.monotonic()
