@@ -30,6 +30,7 @@ import numpy as np
 
 from .._validation import as_count, as_generator, as_scalar_learning_rate
 from ..problems import LeastSquaresProblem
+from .stationary import _least_squares
 
 __all__ = ["moment_growth_rate", "top_lyapunov_exponent"]
 
@@ -122,9 +123,3 @@ def top_lyapunov_exponent(
             log_growth += np.log(norms)
         v /= np.where(norms > 0, norms, 1.0)[:, None]
     return log_growth / n_factors
-
-
-def _least_squares(problem: object) -> LeastSquaresProblem:
-    if not isinstance(problem, LeastSquaresProblem):
-        raise ValueError(f"problem must be a LeastSquaresProblem (e.g. LinearRegression), got {type(problem).__name__}")
-    return problem

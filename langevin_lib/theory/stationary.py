@@ -148,7 +148,7 @@ def tz_slope(problem: ExactProblem, batch_size: int = 1) -> float:
     if separable is not None:
         mean_sq = float(np.sum(separable[1] ** 2))
     else:
-        problem = _least_squares(problem)
+        problem = _least_squares(problem, or_else=_OR_SEPARABLE)
         mean_sq = float(np.mean(np.sum(problem.example_grads(problem.minimizer()) ** 2, axis=1)))
     return mean_sq / (4 * batch_size)
 
@@ -174,7 +174,7 @@ def sgd_stability_bound(problem: ExactProblem, batch_size: int = 1) -> float:
     separable = _separable_quadratic(problem)
     if separable is not None:
         return float(2 / separable[0].max())
-    ops = _SecondMomentOperators(_least_squares(problem), batch_size)
+    ops = _SecondMomentOperators(_least_squares(problem, or_else=_OR_SEPARABLE), batch_size)
     return 1.0 / ops.largest_relative_eigenvalue()
 
 
@@ -213,7 +213,7 @@ def sgd_stationary_covariance(problem: ExactProblem, lr: float | np.ndarray, bat
         if lr.ndim not in (0, 1) or (lr.ndim == 1 and lr.shape != (problem.dim,)):
             raise ValueError(f"lr must be a scalar or have shape ({problem.dim},), got shape {lr.shape}")
         return np.diag(np.broadcast_to(quadratic_sgd_variance(h, sigma**2 / batch_size, lr), (problem.dim,)))
-    ops = _SecondMomentOperators(_least_squares(problem), batch_size)
+    ops = _SecondMomentOperators(_least_squares(problem, or_else=_OR_SEPARABLE), batch_size)
     lr = as_scalar_learning_rate(lr)
     bound = 1.0 / ops.largest_relative_eigenvalue()
     if lr >= bound:
@@ -319,13 +319,17 @@ def _separable_quadratic(problem: Problem) -> tuple[np.ndarray, np.ndarray] | No
     return None
 
 
-def _least_squares(problem: Problem) -> LeastSquaresProblem:
+def _least_squares(problem: Problem, *, or_else: str = "") -> LeastSquaresProblem:
+    """``problem`` if it is a least-squares problem, else a ValueError naming what else the caller accepts."""
     if not isinstance(problem, LeastSquaresProblem):
         raise ValueError(
-            "problem must be a LeastSquaresProblem (e.g. LinearRegression) or an additive-noise quadratic with "
-            f"a diagonal Hessian (e.g. Quadratic), got {type(problem).__name__}"
+            f"problem must be a LeastSquaresProblem (e.g. LinearRegression){or_else}, got {type(problem).__name__}"
         )
     return problem
+
+
+#: What the exact solvers of this module accept besides a least-squares problem.
+_OR_SEPARABLE = " or an additive-noise quadratic with a diagonal Hessian (e.g. Quadratic)"
 
 
 class _SecondMomentOperators:
